@@ -1,0 +1,1 @@
+enum S3Placeholder {}
