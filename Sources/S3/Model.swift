@@ -101,10 +101,20 @@ public struct ObjectSummary: Sendable, Equatable {
     public var etag: String
     public var lastModified: Date?
     public var storageClass: String?
+
+    public init(key: String, size: UInt64, etag: String, lastModified: Date? = nil, storageClass: String? = nil) {
+        self.key = key
+        self.size = size
+        self.etag = etag
+        self.lastModified = lastModified
+        self.storageClass = storageClass
+    }
 }
 
 /// One page of ListObjectsV2.
 public struct ListPage: Sendable, Equatable {
+    public init() {}
+
     public var objects: [ObjectSummary] = []
     /// Common prefixes ("sub-directories") when a delimiter was given, in full (with the prefix).
     public var commonPrefixes: [String] = []
@@ -117,6 +127,12 @@ public struct MultipartUploadSummary: Sendable, Equatable {
     public var key: String
     public var uploadID: String
     public var initiated: Date?
+
+    public init(key: String, uploadID: String, initiated: Date? = nil) {
+        self.key = key
+        self.uploadID = uploadID
+        self.initiated = initiated
+    }
 }
 
 /// A finished part of a multipart upload.
@@ -135,6 +151,12 @@ public struct DeleteFailure: Sendable, Equatable {
     public var key: String
     public var code: String
     public var message: String
+
+    public init(key: String, code: String, message: String) {
+        self.key = key
+        self.code = code
+        self.message = message
+    }
 }
 
 /// Parses the two date forms S3 uses.

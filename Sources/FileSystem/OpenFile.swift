@@ -1,0 +1,70 @@
+import Foundation
+import S3
+
+/// The state of one path while any handle has it open: its attributes, and its local copy
+/// (a staging file in the cache directory) once it is written to. Shared by every handle on
+/// the path; guarded by `lock`.
+final class OpenFile: @unchecked Sendable {
+    let lock = NSLock()
+    var path: String
+    var module: MountedModule
+    var relativePath: String
+    var attributes: FileAttributes
+    /// The local copy; holds the whole file when `loaded` is true.
+    var stagingPath: String?
+    var stagingDescriptor: Int32 = -1
+    var loaded = false
+    /// Local changes not in S3 yet (data or attributes).
+    var dirty = false
+    /// The object exists in S3 (as `remoteETag`).
+    var existsRemotely: Bool
+    var remoteETag: String?
+    var openCount = 0
+    var unlinked = false
+
+    var key: String { module.key(relativePath) }
+
+    init(path: String, module: MountedModule, relativePath: String, attributes: FileAttributes, existsRemotely: Bool) {
+        self.path = path
+        self.module = module
+        self.relativePath = relativePath
+        self.attributes = attributes
+        self.existsRemotely = existsRemotely
+        self.remoteETag = attributes.etag
+    }
+
+    func closeStaging() {
+        if stagingDescriptor >= 0 { close(stagingDescriptor) }
+        stagingDescriptor = -1
+        if let stagingPath { unlink(stagingPath) }
+        stagingPath = nil
+        loaded = false
+    }
+}
+
+/// One open file descriptor's view: its flags and its read-ahead window.
+final class Handle: @unchecked Sendable {
+    let id: UInt64
+    let file: OpenFile
+    let writable: Bool
+    let lock = NSLock()
+    /// Bytes read ahead from S3, starting at `bufferOffset`.
+    var buffer: [UInt8] = []
+    var bufferOffset: UInt64 = 0
+    var bufferETag: String?
+    /// Where the previous read ended, to detect sequential reading.
+    var lastReadEnd: UInt64 = 0
+    var window: UInt64 = ReadAhead.initialWindow
+
+    init(id: UInt64, file: OpenFile, writable: Bool) {
+        self.id = id
+        self.file = file
+        self.writable = writable
+    }
+}
+
+/// Read-ahead sizes for sequential reads of objects not cached locally.
+enum ReadAhead {
+    static let initialWindow: UInt64 = 1 << 20
+    static let maxWindow: UInt64 = 16 << 20
+}
