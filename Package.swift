@@ -40,7 +40,7 @@ let package = Package(
         ]),
         // Thin libfuse3 adapter: C callbacks in, FileSystem calls out.
         .target(name: "FUSEAdapter", dependencies: [
-            "FileSystem", "CFuse3", "CShims",
+            "FileSystem", "CShims",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The command-line tool.

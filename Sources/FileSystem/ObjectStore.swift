@@ -28,3 +28,18 @@ public protocol ObjectStore: Sendable {
 }
 
 extension S3Client: ObjectStore {}
+
+extension ObjectStore {
+    /// Every object under `prefix`, all pages.
+    func listAll(bucket: String, prefix: String) throws(S3Error) -> [ObjectSummary] {
+        var objects: [ObjectSummary] = []
+        var token: String?
+        repeat {
+            let page = try listObjectsV2(bucket: bucket, prefix: prefix, delimiter: nil, continuationToken: token,
+                                         startAfter: nil, maxKeys: nil)
+            objects += page.objects
+            token = page.isTruncated ? page.nextContinuationToken : nil
+        } while token != nil
+        return objects
+    }
+}

@@ -3,7 +3,8 @@ import S3
 
 /// The state of one path while any handle has it open: its attributes, and its local copy
 /// (a staging file in the cache directory) once it is written to. Shared by every handle on
-/// the path; guarded by `lock`.
+/// the path; guarded by `lock`, except `path` and `openCount`, which change under the
+/// filesystem's table lock. Lock order: a file's lock, then the table lock; never the reverse.
 final class OpenFile: @unchecked Sendable {
     let lock = NSLock()
     var path: String

@@ -112,6 +112,10 @@ public final class SmartFileSystem: Sendable {
     }
 
     func entry(_ path: String) throws(FSError) -> (MountedModule, String) {
+        let components = path.split(separator: "/")
+        if components.count == 1, modulesByName[String(components[0])] == nil {
+            throw FSError(EPERM, "the root holds only the configured modules; cannot create, remove or rename '\(components[0])' there")
+        }
         switch try locate(path) {
         case .root: throw FSError(EPERM, "the root lists the modules and cannot be changed")
         case .moduleRoot(let module): throw FSError(EPERM, "module \(module.name): a module's own directory cannot be removed, renamed or replaced")

@@ -21,4 +21,19 @@ CURLcode smartfs_curl_getinfo_double(CURL *handle, CURLINFO info, double *value)
 // CURL_READFUNC_ABORT is a macro.
 size_t smartfs_curl_readfunc_abort(void);
 
+// libfuse3's high-level API, at FUSE_USE_VERSION 31. fuse_new and fuse_loop_mt are macros
+// over versioned symbols, so Swift calls them through these wrappers.
+#define FUSE_USE_VERSION 31
+#include <fuse3/fuse.h>
+
+struct fuse *smartfs_fuse_new(struct fuse_args *args, const struct fuse_operations *operations, void *private_data);
+
+// The multi-threaded loop with at most `max_threads` worker threads.
+int smartfs_fuse_loop_mt(struct fuse *fuse, unsigned int max_threads);
+
+// fuse_get_context()->private_data, uid and gid.
+void *smartfs_fuse_private_data(void);
+unsigned int smartfs_fuse_caller_uid(void);
+unsigned int smartfs_fuse_caller_gid(void);
+
 #endif

@@ -1,0 +1,420 @@
+import Foundation
+import S3
+
+/// Opening, reading and writing files. Reads of a file not written locally are ranged GETs
+/// with a growing read-ahead window; writes go to a staging file in the cache directory,
+/// uploaded when the file is flushed (close) or fsync'd.
+extension SmartFileSystem {
+    /// `create`: a new, empty file, open for writing. It reaches S3 when it is closed.
+    public func create(_ path: String, mode: UInt32, flags: Int32, caller: Caller) throws(FSError) -> UInt64 {
+        let (module, relative) = try writableEntry(path)
+        let now = Timestamp.now()
+        let attributes = FileAttributes(kind: .file, permissions: mode, uid: caller.uid, gid: caller.gid,
+                                        size: 0, mtime: now, complete: true)
+        let file = OpenFile(path: path, module: module, relativePath: relative, attributes: attributes, existsRemotely: false)
+        // Not shared yet: no other thread can see `file` before `register`.
+        try startStaging(file, loaded: true)
+        file.dirty = true
+        return register(file, path: path, writable: true, replacing: true)
+    }
+
+    /// `open`: a handle on an existing file. O_TRUNC starts from empty; writing needs the
+    /// module to allow overwrites.
+    public func open(_ path: String, flags: Int32) throws(FSError) -> UInt64 {
+        let (module, relative) = try entry(path)
+        let writable = flags & O_ACCMODE != O_RDONLY
+        let truncating = flags & O_TRUNC != 0
+        let attributes = try getattr(path)
+        if attributes.kind == .directory {
+            throw FSError(EISDIR, "module \(module.name): \(module.key(relative)) is a directory")
+        }
+        let existing = table.withLock { $0.files[path] }
+        if writable || truncating {
+            try checkWritable(module, relative)
+            let existsRemotely = existing.map { file in file.lock.withLock { file.existsRemotely } } ?? true
+            if !module.fileOverwrite && existsRemotely {
+                let message = "module \(module.name): file_overwrite = false, refusing to modify existing \(module.key(relative))"
+                logger.warning("\(message)")
+                throw FSError(EPERM, message)
+            }
+        }
+        let file = existing ?? OpenFile(path: path, module: module, relativePath: relative, attributes: attributes, existsRemotely: true)
+        if truncating {
+            file.lock.lock()
+            defer { file.lock.unlock() }
+            try truncateLocked(file, to: 0)
+        }
+        return register(file, path: path, writable: writable, replacing: false)
+    }
+
+    private func register(_ file: OpenFile, path: String, writable: Bool, replacing: Bool) -> UInt64 {
+        table.withLock { table in
+            let shared: OpenFile
+            if !replacing, let current = table.files[path] {
+                shared = current
+            } else {
+                shared = file
+                table.files[path] = file
+            }
+            shared.openCount += 1  // guarded by the table lock
+            let id = table.nextHandle
+            table.nextHandle += 1
+            table.handles[id] = Handle(id: id, file: shared, writable: writable)
+            return id
+        }
+    }
+
+    func handle(_ id: UInt64) throws(FSError) -> Handle {
+        guard let handle = table.withLock({ $0.handles[id] }) else {
+            throw FSError(EBADF, "no open file with handle \(id)")
+        }
+        return handle
+    }
+
+    /// `read`: up to `size` bytes at `offset`; fewer at the end of the file.
+    public func read(_ id: UInt64, offset: UInt64, size: Int) throws(FSError) -> [UInt8] {
+        let handle = try handle(id)
+        let file = handle.file
+        file.lock.lock()
+        if file.loaded, file.stagingDescriptor >= 0 {
+            defer { file.lock.unlock() }
+            return try readStaging(file, offset: offset, size: size)
+        }
+        let module = file.module
+        let key = file.key
+        let fileSize = file.attributes.size
+        let etag = file.remoteETag
+        file.lock.unlock()
+        guard offset < fileSize, size > 0 else { return [] }
+        let end = min(fileSize, offset + UInt64(size))
+
+        handle.lock.lock()
+        defer { handle.lock.unlock() }
+        let bufferEnd = handle.bufferOffset + UInt64(handle.buffer.count)
+        if offset >= handle.bufferOffset, end <= bufferEnd, handle.bufferETag == etag || etag == nil {
+            handle.lastReadEnd = end
+            let start = Int(offset - handle.bufferOffset)
+            return Array(handle.buffer[start..<(start + Int(end - offset))])
+        }
+        // Sequential reading grows the window; a jump starts it over.
+        if offset == handle.lastReadEnd && offset != 0 {
+            handle.window = min(handle.window * 2, ReadAhead.maxWindow)
+        } else if offset != handle.lastReadEnd {
+            handle.window = ReadAhead.initialWindow
+        }
+        let fetchEnd = min(fileSize, max(end, offset + handle.window))
+        var fetched: [UInt8] = []
+        fetched.reserveCapacity(Int(fetchEnd - offset))
+        let sink = ByteAccumulator()
+        sink.bytes = fetched
+        do {
+            let info = try module.store.getObject(bucket: module.bucket, key: key, range: offset..<fetchEnd, ifMatch: etag) { bytes in
+                sink.bytes.append(contentsOf: bytes)
+                return true
+            }
+            handle.bufferETag = info.etag.isEmpty ? etag : info.etag
+        } catch {
+            if error.code == "PreconditionFailed" {
+                logger.warning("object changed in S3 while open; reopen to read the new version",
+                               metadata: ["module": "\(module.name)", "key": "\(key)"])
+            }
+            throw FSError.from(error, module: module.name, key: key)
+        }
+        handle.buffer = sink.bytes
+        handle.bufferOffset = offset
+        handle.lastReadEnd = end
+        let available = min(Int(end - offset), handle.buffer.count)
+        return Array(handle.buffer[0..<available])
+    }
+
+    private func readStaging(_ file: OpenFile, offset: UInt64, size: Int) throws(FSError) -> [UInt8] {
+        let available = file.attributes.size > offset ? Int(min(UInt64(size), file.attributes.size - offset)) : 0
+        guard available > 0 else { return [] }
+        var bytes = [UInt8](repeating: 0, count: available)
+        let count = bytes.withUnsafeMutableBytes { pread(file.stagingDescriptor, $0.baseAddress, available, off_t(offset)) }
+        if count < 0 {
+            throw FSError(EIO, "module \(file.module.name): cannot read the local copy of \(file.key): \(String(cString: strerror(errno)))")
+        }
+        bytes.removeLast(available - count)
+        return bytes
+    }
+
+    /// `write`: into the staging file; the object is uploaded on flush or fsync.
+    public func write(_ id: UInt64, offset: UInt64, bytes: UnsafeRawBufferPointer) throws(FSError) -> Int {
+        let handle = try handle(id)
+        guard handle.writable else { throw FSError(EBADF, "handle \(id) is not open for writing") }
+        let file = handle.file
+        file.lock.lock()
+        defer { file.lock.unlock() }
+        try ensureLoaded(file)
+        var done = 0
+        while done < bytes.count {
+            let count = pwrite(file.stagingDescriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
+            if count < 0 {
+                if errno == EINTR { continue }
+                let code = errno
+                throw FSError(code == ENOSPC ? ENOSPC : EIO,
+                              "module \(file.module.name): cannot write the local copy of \(file.key): \(String(cString: strerror(code)))")
+            }
+            done += count
+        }
+        file.attributes.size = max(file.attributes.size, offset + UInt64(done))
+        file.attributes.mtime = Timestamp.now()
+        file.attributes.ctime = file.attributes.mtime
+        file.dirty = true
+        return done
+    }
+
+    /// `truncate`/`ftruncate`.
+    public func truncate(_ path: String, size: UInt64, handle id: UInt64?) throws(FSError) {
+        let (module, relative) = try writableEntry(path)
+        let file: OpenFile
+        var temporary = false
+        if let id {
+            file = try handle(id).file
+        } else if let open = table.withLock({ $0.files[path] }) {
+            file = open
+        } else {
+            let attributes = try getattr(path)
+            guard attributes.kind == .file else {
+                throw FSError(attributes.kind == .directory ? EISDIR : EINVAL, "module \(module.name): cannot truncate \(module.key(relative))")
+            }
+            file = OpenFile(path: path, module: module, relativePath: relative, attributes: attributes, existsRemotely: true)
+            temporary = true
+        }
+        file.lock.lock()
+        defer { file.lock.unlock() }
+        if file.existsRemotely && !module.fileOverwrite && size != file.attributes.size {
+            let message = "module \(module.name): file_overwrite = false, refusing to truncate existing \(module.key(relative))"
+            logger.warning("\(message)")
+            throw FSError(EPERM, message)
+        }
+        try truncateLocked(file, to: size)
+        if temporary {
+            defer { file.closeStaging() }
+            try uploadLocked(file)
+        }
+    }
+
+    /// Caller holds `file.lock`.
+    private func truncateLocked(_ file: OpenFile, to size: UInt64) throws(FSError) {
+        if size == 0 {
+            if file.stagingDescriptor < 0 { try startStaging(file, loaded: true) }
+            file.loaded = true
+        } else {
+            try ensureLoaded(file)
+        }
+        if ftruncate(file.stagingDescriptor, off_t(size)) != 0 {
+            throw FSError(EIO, "module \(file.module.name): cannot truncate the local copy of \(file.key): \(String(cString: strerror(errno)))")
+        }
+        file.attributes.size = size
+        file.attributes.mtime = Timestamp.now()
+        file.attributes.ctime = file.attributes.mtime
+        file.dirty = true
+    }
+
+    /// Creates the staging file. Caller holds `file.lock`.
+    private func startStaging(_ file: OpenFile, loaded: Bool) throws(FSError) {
+        do {
+            let staged = try cacheDirectory.makeStagingFile()
+            file.stagingPath = staged.path
+            file.stagingDescriptor = staged.descriptor
+            file.loaded = loaded
+        } catch {
+            throw FSError(EIO, "module \(file.module.name): cannot create a staging file in \(cacheDirectory.staging): \(error)")
+        }
+    }
+
+    /// Makes the staging file hold the whole object (downloaded once). Caller holds `file.lock`.
+    private func ensureLoaded(_ file: OpenFile) throws(FSError) {
+        if file.loaded && file.stagingDescriptor >= 0 { return }
+        if file.stagingDescriptor < 0 { try startStaging(file, loaded: false) }
+        guard file.existsRemotely, file.attributes.size > 0 else {
+            file.loaded = true
+            return
+        }
+        let writer = StagingWriter(descriptor: file.stagingDescriptor)
+        do {
+            let info = try file.module.store.getObject(bucket: file.module.bucket, key: file.key, range: nil,
+                                                       ifMatch: file.remoteETag) { writer.write($0) }
+            file.remoteETag = info.etag
+        } catch {
+            throw FSError.from(error, module: file.module.name, key: file.key)
+        }
+        if let failure = writer.failure {
+            throw FSError(EIO, "module \(file.module.name): cannot fill the local copy of \(file.key): \(failure)")
+        }
+        file.attributes.size = writer.written
+        file.loaded = true
+    }
+
+    /// Uploads the file if it has changes. Caller holds `file.lock`.
+    func uploadLocked(_ file: OpenFile) throws(FSError) {
+        guard file.dirty, !file.unlinked else { return }
+        if file.stagingDescriptor < 0 || !file.loaded {
+            // Only attributes changed: rewrite the metadata on the server.
+            try replaceMetadata(file.module, file.key, attributes: file.attributes)
+        } else {
+            let etag = try upload(file.module, key: file.key, path: file.stagingPath!, size: file.attributes.size,
+                                  metadata: file.attributes.metadata)
+            file.remoteETag = etag
+            file.attributes.etag = etag
+        }
+        file.existsRemotely = true
+        file.dirty = false
+        invalidate(file.path)
+        attributeCache.set(file.path, file.attributes)
+    }
+
+    /// `flush` (each close of a descriptor): uploads pending changes, so close reports failures.
+    public func flush(_ id: UInt64) throws(FSError) {
+        let file = try handle(id).file
+        file.lock.lock()
+        defer { file.lock.unlock() }
+        try uploadLocked(file)
+    }
+
+    /// `fsync`: returns once the file is in S3.
+    public func fsync(_ id: UInt64) throws(FSError) {
+        try flush(id)
+    }
+
+    /// `release` (the last close of a handle): uploads what is still pending and forgets the handle.
+    public func release(_ id: UInt64) throws(FSError) {
+        guard let file = table.withLock({ table -> OpenFile? in
+            guard let handle = table.handles.removeValue(forKey: id) else { return nil }
+            handle.file.openCount -= 1
+            return handle.file
+        }) else { return }
+        file.lock.lock()
+        defer { file.lock.unlock() }
+        var failure: FSError?
+        do {
+            try uploadLocked(file)
+        } catch {
+            failure = error
+        }
+        let last = table.withLock { table -> Bool in
+            guard file.openCount == 0 else { return false }
+            if table.files[file.path] === file { table.files[file.path] = nil }
+            return true
+        }
+        guard last else {
+            if let failure { throw failure }
+            return
+        }
+        if let failure {
+            // Keep the data: the staging file stays on disk and the log says where.
+            logger.error("upload failed after the last close; the data is kept in the cache directory",
+                         metadata: ["module": "\(file.module.name)", "key": "\(file.key)",
+                                    "staging_file": "\(file.stagingPath ?? "-")", "error": "\(failure.reason)"])
+            if file.stagingDescriptor >= 0 { close(file.stagingDescriptor) }
+            file.stagingDescriptor = -1
+            throw failure
+        }
+        file.closeStaging()
+    }
+
+    // MARK: Attributes
+
+    /// `chmod`.
+    public func chmod(_ path: String, mode: UInt32) throws(FSError) {
+        try changeAttributes(path) { $0.permissions = mode & 0o7777 }
+    }
+
+    /// `chown`; `nil` leaves that id as it is.
+    public func chown(_ path: String, uid: UInt32?, gid: UInt32?) throws(FSError) {
+        try changeAttributes(path) { attributes in
+            if let uid { attributes.uid = uid }
+            if let gid { attributes.gid = gid }
+        }
+    }
+
+    /// `utimens`; `nil` leaves that time as it is.
+    public func utimens(_ path: String, atime: Timestamp?, mtime: Timestamp?) throws(FSError) {
+        try changeAttributes(path) { attributes in
+            if let atime { attributes.atime = atime }
+            if let mtime { attributes.mtime = mtime }
+        }
+    }
+
+    /// Applies an attribute change: in place on an open file (uploaded with it), else by
+    /// rewriting the object's metadata on the server. Allowed even where file_overwrite is
+    /// false: the data does not change.
+    private func changeAttributes(_ path: String, _ change: (inout FileAttributes) -> Void) throws(FSError) {
+        let (module, relative) = try writableEntry(path)
+        if let open = table.withLock({ $0.files[path] }) {
+            open.lock.lock()
+            defer { open.lock.unlock() }
+            change(&open.attributes)
+            open.attributes.ctime = Timestamp.now()
+            if open.dirty || !open.existsRemotely { return }
+            try replaceMetadata(module, open.key, attributes: open.attributes)
+            attributeCache.set(path, open.attributes)
+            return
+        }
+        var attributes = try getattr(path)
+        change(&attributes)
+        attributes.ctime = Timestamp.now()
+        let key = module.key(relative)
+        if attributes.kind == .directory {
+            try writeDirectoryMarker(module, key + "/", attributes: attributes)
+        } else {
+            try replaceMetadata(module, key, attributes: attributes)
+        }
+        attributeCache.set(path, attributes)
+    }
+
+    /// Rewrites an object's metadata with a copy onto itself (what s3fs does too).
+    func replaceMetadata(_ module: MountedModule, _ key: String, attributes: FileAttributes) throws(FSError) {
+        do {
+            let info = try module.store.headObject(bucket: module.bucket, key: key)
+            var options = module.writeOptions
+            options.contentType = info.contentType ?? contentTypes.type(for: key)
+            options.cacheControl = info.cacheControl ?? module.writeOptions.cacheControl
+            var metadata = info.metadata
+            for (name, value) in attributes.metadata { metadata[name] = value }
+            options.metadata = metadata
+            if info.size <= S3Client.maxSinglePartSize {
+                try module.store.copyObject(sourceBucket: module.bucket, sourceKey: key, bucket: module.bucket, key: key,
+                                            options: options, replaceMetadata: true)
+            } else {
+                try copyObject(from: module, key, to: module, key, size: info.size, metadata: metadata)
+            }
+        } catch let error as S3Error {
+            throw FSError.from(error, module: module.name, key: key)
+        } catch let error as FSError {
+            throw error
+        } catch {
+            throw FSError(EIO, "\(error)")
+        }
+    }
+
+    /// Writes (or rewrites) a directory's marker object with its attributes.
+    private func writeDirectoryMarker(_ module: MountedModule, _ key: String, attributes: FileAttributes) throws(FSError) {
+        var options = module.writeOptions
+        options.contentType = "application/x-directory"
+        options.metadata = attributes.metadata
+        do {
+            try module.store.putObject(bucket: module.bucket, key: key, body: .empty, options: options)
+        } catch {
+            throw FSError.from(error, module: module.name, key: key)
+        }
+    }
+
+    /// Uploads every file with pending changes (on unmount or SIGTERM). Returns the failures.
+    public func flushAll() -> [FSError] {
+        let files = table.withLock { Array($0.files.values) }
+        var failures: [FSError] = []
+        for file in files {
+            file.lock.lock()
+            do {
+                try uploadLocked(file)
+            } catch {
+                failures.append(error)
+            }
+            file.lock.unlock()
+        }
+        return failures
+    }
+}
