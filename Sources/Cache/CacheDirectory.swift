@@ -5,6 +5,8 @@ import Foundation
 public struct CacheDirectory: Sendable {
     public let root: String
     public let staging: String
+    /// Where the upload journal lives (see `UploadJournal`).
+    public var journal: String { root + "/journal" }
 
     /// The default location: `$XDG_CACHE_HOME/smartfs` or `~/.cache/smartfs` for a user,
     /// `/var/cache/smartfs` for root.

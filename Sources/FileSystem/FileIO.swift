@@ -31,7 +31,7 @@ extension SmartFileSystem {
         let existing = table.withLock { $0.files[path] }
         if writable || truncating {
             try checkWritable(module, relative)
-            let existsRemotely = existing.map { file in file.lock.withLock { file.existsRemotely } } ?? true
+            let existsRemotely = existing.map { file in file.lock.withLock { file.committed } } ?? true
             if !module.fileOverwrite && existsRemotely {
                 let message = "module \(module.name): file_overwrite = false, refusing to modify existing \(module.key(relative))"
                 logger.warning("\(message)")
@@ -147,6 +147,7 @@ extension SmartFileSystem {
         file.lock.lock()
         defer { file.lock.unlock() }
         try ensureLoaded(file)
+        try detachFromJournal(file)
         var done = 0
         while done < bytes.count {
             let count = pwrite(file.stagingDescriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
@@ -184,7 +185,7 @@ extension SmartFileSystem {
         }
         file.lock.lock()
         defer { file.lock.unlock() }
-        if file.existsRemotely && !module.fileOverwrite && size != file.attributes.size {
+        if file.committed && !module.fileOverwrite && size != file.attributes.size {
             let message = "module \(module.name): file_overwrite = false, refusing to truncate existing \(module.key(relative))"
             logger.warning("\(message)")
             throw FSError(EPERM, message)
@@ -204,6 +205,7 @@ extension SmartFileSystem {
         } else {
             try ensureLoaded(file)
         }
+        try detachFromJournal(file)
         if ftruncate(file.stagingDescriptor, off_t(size)) != 0 {
             throw FSError(EIO, "module \(file.module.name): cannot truncate the local copy of \(file.key): \(String(cString: strerror(errno)))")
         }
@@ -262,24 +264,26 @@ extension SmartFileSystem {
         }
         file.existsRemotely = true
         file.dirty = false
-        invalidate(file.path)
-        attributeCache.set(file.path, file.attributes)
+        noteCreated(file.path, file.attributes)
     }
 
-    /// `flush` (each close of a descriptor): uploads pending changes, so close reports failures.
+    /// `flush` (each close of a descriptor): hands pending changes over, so that `close()`
+    /// reports failures: to the upload journal (write-back), or to S3.
     public func flush(_ id: UInt64) throws(FSError) {
         let file = try handle(id).file
         file.lock.lock()
         defer { file.lock.unlock() }
-        try uploadLocked(file)
+        try commitLocked(file)
     }
 
     /// `fsync`: returns once the file is in S3.
     public func fsync(_ id: UInt64) throws(FSError) {
         try flush(id)
+        if isWriteBack { try waitForUploads(of: try handle(id).file) }
     }
 
-    /// `release` (the last close of a handle): uploads what is still pending and forgets the handle.
+    /// `release` (the last close of a handle): hands over what is still pending and forgets
+    /// the handle; the open file goes once nothing holds it.
     public func release(_ id: UInt64) throws(FSError) {
         guard let file = table.withLock({ table -> OpenFile? in
             guard let handle = table.handles.removeValue(forKey: id) else { return nil }
@@ -287,32 +291,19 @@ extension SmartFileSystem {
             return handle.file
         }) else { return }
         file.lock.lock()
-        defer { file.lock.unlock() }
-        var failure: FSError?
         do {
-            try uploadLocked(file)
+            try commitLocked(file)
         } catch {
-            failure = error
+            // Keep the data: the file stays open in smartfs (served locally, retried at unmount),
+            // its staging file on disk, and the log says where.
+            logger.error("could not hand over the data after the last close; it is kept in the cache directory", metadata: [
+                "module": "\(file.module.name)", "key": "\(file.key)", "staging_file": "\(file.stagingPath ?? "-")",
+                "error": "\(error.reason)"])
+            file.lock.unlock()
+            throw error
         }
-        let last = table.withLock { table -> Bool in
-            guard file.openCount == 0 else { return false }
-            if table.files[file.path] === file { table.files[file.path] = nil }
-            return true
-        }
-        guard last else {
-            if let failure { throw failure }
-            return
-        }
-        if let failure {
-            // Keep the data: the staging file stays on disk and the log says where.
-            logger.error("upload failed after the last close; the data is kept in the cache directory",
-                         metadata: ["module": "\(file.module.name)", "key": "\(file.key)",
-                                    "staging_file": "\(file.stagingPath ?? "-")", "error": "\(failure.reason)"])
-            if file.stagingDescriptor >= 0 { close(file.stagingDescriptor) }
-            file.stagingDescriptor = -1
-            throw failure
-        }
-        file.closeStaging()
+        file.lock.unlock()
+        retireIfIdle(file)
     }
 
     // MARK: Attributes
@@ -343,6 +334,7 @@ extension SmartFileSystem {
     /// false: the data does not change.
     private func changeAttributes(_ path: String, _ change: (inout FileAttributes) -> Void) throws(FSError) {
         let (module, relative) = try writableEntry(path)
+        try waitForUploads(path)
         if let open = table.withLock({ $0.files[path] }) {
             open.lock.lock()
             defer { open.lock.unlock() }
@@ -402,18 +394,25 @@ extension SmartFileSystem {
         }
     }
 
-    /// Uploads every file with pending changes (on unmount or SIGTERM). Returns the failures.
-    public func flushAll() -> [FSError] {
+    /// Uploads every file with pending changes (on unmount or SIGTERM), waiting for the
+    /// background uploads too; gives up on uploads that keep failing for `patience` seconds
+    /// (they stay in the journal for the next mount). Returns the failures.
+    public func flushAll(patience: Double = 30) -> [FSError] {
         let files = table.withLock { Array($0.files.values) }
         var failures: [FSError] = []
         for file in files {
             file.lock.lock()
             do {
-                try uploadLocked(file)
+                try commitLocked(file)
             } catch {
                 failures.append(error)
             }
             file.lock.unlock()
+        }
+        if isWriteBack {
+            for task in uploads.drain(giveUpAfter: patience) {
+                failures.append(FSError(EIO, "module \(task.entry.module): \(task.entry.key) is not uploaded yet (\(task.lastError ?? "pending")); it stays in the upload journal for the next mount"))
+            }
         }
         return failures
     }

@@ -21,8 +21,8 @@ extension SmartFileSystem {
         } catch {
             throw FSError.from(error, module: module.name, key: key)
         }
-        invalidate(path)
-        attributeCache.set(path, attributes)
+        noteCreated(path, attributes)
+        listingCache.set(path, [])  // nothing was under the prefix: it did not exist
     }
 
     /// `rmdir`: ENOTEMPTY while anything lies under the prefix; removes the marker.
@@ -50,7 +50,7 @@ extension SmartFileSystem {
             throw FSError.from(error, module: module.name, key: prefix)
         }
         invalidateTree(path)
-        attributeCache.setAbsent(path)
+        noteRemoved(path)
     }
 
     /// `unlink`: deletes the object. Handles still open on it keep working on their copy, and
@@ -61,6 +61,11 @@ extension SmartFileSystem {
         let attributes = try getattr(path)
         if attributes.kind == .directory {
             throw FSError(EISDIR, "module \(module.name): \(key) is a directory")
+        }
+        if let pending = table.withLock({ $0.files[path] }), isWriteBack {
+            // Versions not uploaded yet are dropped; one being uploaded is waited for, then deleted.
+            for entry in uploads.cancel(pending) { journal?.remove(entry.id) }
+            _ = uploads.wait(for: pending)
         }
         let open = table.withLock { $0.files.removeValue(forKey: path) }
         var existsRemotely = true
@@ -78,8 +83,7 @@ extension SmartFileSystem {
                 throw FSError.from(error, module: module.name, key: key)
             }
         }
-        invalidate(path)
-        attributeCache.setAbsent(path)
+        noteRemoved(path)
     }
 
     /// `symlink`: an object whose body is the target and whose mode says S_IFLNK (as s3fs does).
@@ -100,8 +104,7 @@ extension SmartFileSystem {
         } catch {
             throw FSError.from(error, module: module.name, key: key)
         }
-        invalidate(path)
-        attributeCache.set(path, attributes)
+        noteCreated(path, attributes)
     }
 
     /// `readlink`: the symlink object's body.
@@ -143,6 +146,10 @@ extension SmartFileSystem {
         let (sourceModule, sourceRelative) = try writableEntry(from)
         let (targetModule, targetRelative) = try writableEntry(to)
         if from == to { return }
+        // Uploads still running for either side land first, so the copy sees the latest data.
+        try waitForUploads(from)
+        try waitForUploads(under: from)
+        try waitForUploads(to)
         if to.hasPrefix(from + "/") {
             throw FSError(EINVAL, "cannot move \(from) into itself")
         }
@@ -195,9 +202,8 @@ extension SmartFileSystem {
                 open.existsRemotely = false
                 open.remoteETag = nil
                 open.dirty = true
-                invalidate(from)
-                invalidate(to)
-                attributeCache.setAbsent(from)
+                noteRemoved(from)
+                noteCreated(to, open.attributes)
                 return
             }
         }
@@ -210,9 +216,8 @@ extension SmartFileSystem {
             open.remoteETag = nil
             open.lock.unlock()
         }
-        invalidate(from)
+        noteRemoved(from)
         invalidate(to)
-        attributeCache.setAbsent(from)
     }
 
     /// Re-registers an open file under its new path. Caller holds `open.lock`.
@@ -281,7 +286,7 @@ extension SmartFileSystem {
         }
         invalidateTree(from)
         invalidateTree(to)
-        attributeCache.setAbsent(from)
+        noteRemoved(from)
     }
 
     /// The user metadata of an object, to carry over in a copy that replaces metadata.

@@ -22,6 +22,13 @@ final class OpenFile: @unchecked Sendable {
     var remoteETag: String?
     var openCount = 0
     var unlinked = false
+    /// The local copy is a journal data file (read-only for us: writes first copy it).
+    var stagingIsJournal = false
+    /// The newest version handed to the upload journal, if any.
+    var latestJournalID: UInt64?
+
+    /// A version of this file exists for other programs: in S3, or journaled for upload.
+    var committed: Bool { existsRemotely || latestJournalID != nil }
 
     var key: String { module.key(relativePath) }
 
@@ -37,7 +44,8 @@ final class OpenFile: @unchecked Sendable {
     func closeStaging() {
         if stagingDescriptor >= 0 { close(stagingDescriptor) }
         stagingDescriptor = -1
-        if let stagingPath { unlink(stagingPath) }
+        if let stagingPath, !stagingIsJournal { unlink(stagingPath) }
+        stagingIsJournal = false
         stagingPath = nil
         loaded = false
     }

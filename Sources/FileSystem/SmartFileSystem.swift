@@ -45,6 +45,13 @@ public struct FileSystemOptions: Sendable {
     public var transferConcurrency: Int = 8
     /// Refuse every write (the `--read-only` flag), whatever the modules say.
     public var readOnly = false
+    /// Write-back: `close()` returns once the data is journaled on local disk, and uploads run
+    /// in the background. Off, `close()` uploads before it returns.
+    public var writeBack = false
+    /// Background upload workers (write-back).
+    public var uploadWorkers = 4
+    /// Writers wait while more than this many bytes are waiting to be uploaded.
+    public var maxPendingBytes: UInt64 = 10 << 30
 
     public init() {}
 }
@@ -63,6 +70,9 @@ public final class SmartFileSystem: Sendable {
     let attributeCache: TTLCache<FileAttributes>
     let listingCache: TTLCache<[DirectoryEntry]>
     let table = Mutex(OpenTable())
+    /// The upload journal (write-back only).
+    let journal: UploadJournal?
+    let uploads: UploadQueue
 
     struct OpenTable {
         var files: [String: OpenFile] = [:]
@@ -82,6 +92,17 @@ public final class SmartFileSystem: Sendable {
         self.logger = logger
         self.attributeCache = TTLCache(ttl: options.metadataTTL, negativeTTL: options.negativeTTL)
         self.listingCache = TTLCache(ttl: options.metadataTTL, negativeTTL: 0)
+        var journal: UploadJournal?
+        if options.writeBack {
+            do {
+                journal = try UploadJournal(directory: cacheDirectory.journal)
+            } catch {
+                logger.error("cannot open the upload journal; uploading on close instead", metadata: ["error": "\(error)"])
+            }
+        }
+        self.journal = journal
+        self.uploads = UploadQueue(workers: options.uploadWorkers, logger: logger)
+        uploads.performer = self
     }
 
     // MARK: Paths
@@ -153,6 +174,28 @@ public final class SmartFileSystem: Sendable {
         listingCache.remove(Self.parent(of: path))
     }
 
+    /// Records an entry this mount just created or changed: its attributes, and its place in
+    /// the parent's cached listing (kept, so that the next lookup in that directory need not
+    /// ask S3).
+    func noteCreated(_ path: String, _ attributes: FileAttributes) {
+        attributeCache.set(path, attributes)
+        let name = Self.name(of: path)
+        listingCache.update(Self.parent(of: path)) { entries in
+            if let index = entries.firstIndex(where: { $0.name == name }) {
+                entries[index].attributes = attributes
+            } else {
+                entries.append(DirectoryEntry(name: name, attributes: attributes))
+            }
+        }
+    }
+
+    /// Records that this mount just removed an entry.
+    func noteRemoved(_ path: String) {
+        attributeCache.setAbsent(path)
+        let name = Self.name(of: path)
+        listingCache.update(Self.parent(of: path)) { entries in entries.removeAll { $0.name == name } }
+    }
+
     func invalidateTree(_ path: String) {
         attributeCache.removeTree(path)
         listingCache.removeTree(path)
@@ -183,6 +226,13 @@ public final class SmartFileSystem: Sendable {
             case .hit(let attributes) where attributes.complete: return attributes
             case .absent: throw FSError(ENOENT, "module \(module.name): no such entry \(module.key(relative))")
             default: break
+            }
+            // A fresh listing of the parent that lacks the name answers without asking S3.
+            if case .hit(let siblings) = listingCache.lookup(Self.parent(of: path)) {
+                let name = Self.name(of: path)
+                if !siblings.contains(where: { $0.name == name }) {
+                    throw FSError(ENOENT, "module \(module.name): no such entry \(module.key(relative))")
+                }
             }
             let attributes = try fetchAttributes(module, relative, path: path)
             attributeCache.set(path, attributes)

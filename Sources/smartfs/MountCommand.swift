@@ -113,9 +113,12 @@ struct MountCommand: ParsableCommand {
         var fsOptions = FileSystemOptions()
         fsOptions.metadataTTL = configuration.cache.metadataTTL
         fsOptions.readOnly = readOnly
+        fsOptions.writeBack = true
+        fsOptions.maxPendingBytes = configuration.cache.maxSize
         cacheDirectory.clearStaging()
         let fileSystem = SmartFileSystem(modules: modules, cacheDirectory: cacheDirectory, options: fsOptions,
                                          logger: Logger(label: "smartfs.fs"))
+        fileSystem.recoverJournal()
         let timeouts = KernelCacheTimeouts(entry: configuration.cache.metadataTTL, attributes: configuration.cache.metadataTTL,
                                            negative: min(1, configuration.cache.metadataTTL))
         let pidFile = RuntimeFiles.pidFile(for: mountPoint)

@@ -65,6 +65,8 @@ public final class CurlTransport: HTTPTransport {
         smartfs_curl_setopt_long(handle, CURLOPT_PATH_AS_IS, 1)
         smartfs_curl_setopt_long(handle, CURLOPT_TCP_NODELAY, 1)
         smartfs_curl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
+        smartfs_curl_setopt_long(handle, CURLOPT_BUFFERSIZE, 512 << 10)
+        smartfs_curl_setopt_long(handle, CURLOPT_UPLOAD_BUFFERSIZE, 1 << 20)
         smartfs_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(options.connectTimeout * 1000))
         smartfs_curl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
         smartfs_curl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, max(1, Int(options.stallTimeout)))
