@@ -32,22 +32,21 @@ public struct FSError: Error, Sendable, CustomStringConvertible {
         case .invalidResponse:
             code = EIO
         case .service:
-            if error.isNotFound {
-                code = ENOENT
-            } else if error.isAuthFailure {
-                code = EACCES
-            } else if error.code == "KeyTooLongError" {
-                code = ENAMETOOLONG
-            } else if error.code == "EntityTooLarge" {
-                code = EFBIG
-            } else if error.code == "InvalidObjectState" {
-                code = EAGAIN  // archived (Glacier): must be restored first
-            } else if error.code == "PreconditionFailed" {
-                code = ESTALE
-            } else if error.status == 400 {
-                code = EINVAL
-            } else {
-                code = EIO
+            switch error.code {
+            case "KeyTooLongError": code = ENAMETOOLONG
+            case "EntityTooLarge": code = EFBIG
+            case "InvalidObjectState": code = EAGAIN  // archived (Glacier): must be restored first
+            case "PreconditionFailed": code = ESTALE
+            default:
+                if error.isNotFound {
+                    code = ENOENT
+                } else if error.isAuthFailure {
+                    code = EACCES
+                } else if error.status == 400 {
+                    code = EINVAL
+                } else {
+                    code = EIO
+                }
             }
         }
         let reason = "module \(module): \(error.operation) \(key.isEmpty ? "(module root)" : key): S3 error \(error.code)"

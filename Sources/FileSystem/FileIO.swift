@@ -8,6 +8,16 @@ extension SmartFileSystem {
     /// `create`: a new, empty file, open for writing. It reaches S3 when it is closed.
     public func create(_ path: String, mode: UInt32, flags: Int32, caller: Caller) throws(FSError) -> UInt64 {
         let (module, relative) = try writableEntry(path)
+        if !module.fileOverwrite {
+            // The kernel only creates names it believes absent; where objects must not be
+            // replaced, make sure (another host may have written it meanwhile).
+            attributeCache.remove(path)
+            if (try? getattr(path)) != nil {
+                let message = "module \(module.name): file_overwrite = false, refusing to replace existing \(module.key(relative))"
+                logger.warning("\(message)")
+                throw FSError(EPERM, message)
+            }
+        }
         let now = Timestamp.now()
         let attributes = FileAttributes(kind: .file, permissions: mode, uid: caller.uid, gid: caller.gid,
                                         size: 0, mtime: now, complete: true)
@@ -83,36 +93,13 @@ extension SmartFileSystem {
         let module = file.module
         let key = file.key
         let fileSize = file.attributes.size
-        let etag = file.remoteETag
+        let knownETag = file.remoteETag.flatMap { $0.isEmpty ? nil : $0 }
         file.lock.unlock()
-        guard offset < fileSize, size > 0 else { return [] }
-        let end = min(fileSize, offset + UInt64(size))
 
         handle.lock.lock()
         defer { handle.lock.unlock() }
-        let bufferEnd = handle.bufferOffset + UInt64(handle.buffer.count)
-        if offset >= handle.bufferOffset, end <= bufferEnd, handle.bufferETag == etag || etag == nil {
-            handle.lastReadEnd = end
-            let start = Int(offset - handle.bufferOffset)
-            return Array(handle.buffer[start..<(start + Int(end - offset))])
-        }
-        // Sequential reading grows the window; a jump starts it over.
-        if offset == handle.lastReadEnd && offset != 0 {
-            handle.window = min(handle.window * 2, ReadAhead.maxWindow)
-        } else if offset != handle.lastReadEnd {
-            handle.window = ReadAhead.initialWindow
-        }
-        let fetchEnd = min(fileSize, max(end, offset + handle.window))
-        var fetched: [UInt8] = []
-        fetched.reserveCapacity(Int(fetchEnd - offset))
-        let sink = ByteAccumulator()
-        sink.bytes = fetched
         do {
-            let info = try module.store.getObject(bucket: module.bucket, key: key, range: offset..<fetchEnd, ifMatch: etag) { bytes in
-                sink.bytes.append(contentsOf: bytes)
-                return true
-            }
-            handle.bufferETag = info.etag.isEmpty ? etag : info.etag
+            return try readRemote(handle, module, key, knownSize: fileSize, knownETag: knownETag, offset: offset, size: size)
         } catch {
             if error.code == "PreconditionFailed" {
                 logger.warning("object changed in S3 while open; reopen to read the new version",
@@ -120,11 +107,86 @@ extension SmartFileSystem {
             }
             throw FSError.from(error, module: module.name, key: key)
         }
-        handle.buffer = sink.bytes
-        handle.bufferOffset = offset
-        handle.lastReadEnd = end
-        let available = min(Int(end - offset), handle.buffer.count)
-        return Array(handle.buffer[0..<available])
+    }
+
+    /// Reads an object not held locally, block by block through the block cache, and starts
+    /// fetching ahead when the handle reads sequentially. Caller holds `handle.lock`.
+    private func readRemote(_ handle: Handle, _ module: MountedModule, _ key: String, knownSize: UInt64, knownETag: String?,
+                            offset: UInt64, size: Int) throws(S3Error) -> [UInt8] {
+        guard let fetcher else {
+            let end = min(knownSize, offset + UInt64(size))
+            guard offset < end else { return [] }
+            return try (module.store as any ObjectStore).getObjectBytes(bucket: module.bucket, key: key, range: offset..<end,
+                                                                        ifMatch: handle.pinnedETag ?? knownETag)
+        }
+        guard offset < knownSize, size > 0 else { return [] }
+        let blockSize = fetcher.blockSize
+        var objectSize = knownSize
+        var etag = handle.pinnedETag
+        var output: [UInt8] = []
+        var position = offset
+        if etag == nil {
+            // First read of this handle: ask S3 for the current version (the ETag check on open),
+            // unless the block is already cached under the version the metadata names.
+            let index = position / blockSize
+            if let knownETag, let cached = fetcher.cache.read(
+                fetcher.cache.name(bucket: module.bucket, key: key, etag: knownETag, index: index),
+                range: 0..<fetcher.length(ofBlock: index, objectSize: max(knownSize, index * blockSize + 1))) {
+                etag = knownETag
+                _ = cached  // served again by the loop below, with the version now pinned
+            } else {
+                let (bytes, info) = try fetcher.firstBlock(module, key, index, sizeHint: knownSize)
+                etag = info.etag
+                objectSize = info.size
+                let within = Int(position - index * blockSize)
+                if within < bytes.count {
+                    let take = min(size, bytes.count - within)
+                    output += bytes[within..<(within + take)]
+                    position += UInt64(take)
+                }
+                if info.size != knownSize || info.etag != knownETag { objectChanged(handle.file, info) }
+            }
+            handle.pinnedETag = etag
+        }
+        let object = BlockFetcher.Object(module: module, key: key, etag: etag!, size: objectSize)
+        let end = min(objectSize, offset + UInt64(size))
+        while position < end {
+            let index = position / blockSize
+            let bytes = try fetcher.block(object, index)
+            let within = Int(position - index * blockSize)
+            guard within < bytes.count else { break }
+            let take = min(Int(end - position), bytes.count - within)
+            output += bytes[within..<(within + take)]
+            position += UInt64(take)
+        }
+        // Sequential reading widens the read-ahead window; a jump starts it over. The kernel
+        // sends a sequential reader's requests from several threads, so "sequential" allows
+        // them to arrive a little out of order.
+        let sequential = offset <= handle.lastReadEnd + blockSize && offset + blockSize >= handle.lastReadEnd
+        if sequential && offset != 0 {
+            handle.windowBlocks = min(handle.windowBlocks * 2, ReadAhead.maxBlocks)
+        } else if !sequential {
+            handle.windowBlocks = ReadAhead.initialBlocks
+        }
+        handle.lastReadEnd = sequential ? max(handle.lastReadEnd, position) : position
+        if offset == 0 || handle.windowBlocks > ReadAhead.initialBlocks {
+            let next = (position + blockSize - 1) / blockSize
+            fetcher.prefetch(object, first: next, count: handle.windowBlocks)
+        }
+        return output
+    }
+
+    /// S3 holds another version than the one the metadata cache described: adopt it.
+    private func objectChanged(_ file: OpenFile, _ info: ObjectInfo) {
+        file.lock.lock()
+        if !file.dirty && !file.loaded {
+            file.attributes.size = info.size
+            file.attributes.etag = info.etag
+            file.remoteETag = info.etag
+        }
+        let attributes = file.attributes
+        file.lock.unlock()
+        attributeCache.set(file.path, attributes)
     }
 
     private func readStaging(_ file: OpenFile, offset: UInt64, size: Int) throws(FSError) -> [UInt8] {
@@ -228,7 +290,7 @@ extension SmartFileSystem {
     }
 
     /// Makes the staging file hold the whole object (downloaded once). Caller holds `file.lock`.
-    private func ensureLoaded(_ file: OpenFile) throws(FSError) {
+    func ensureLoaded(_ file: OpenFile) throws(FSError) {
         if file.loaded && file.stagingDescriptor >= 0 { return }
         if file.stagingDescriptor < 0 { try startStaging(file, loaded: false) }
         guard file.existsRemotely, file.attributes.size > 0 else {

@@ -71,6 +71,16 @@ extension SmartFileSystem {
         var existsRemotely = true
         if let open {
             open.lock.lock()
+            if open.openCount > 0 && open.existsRemotely && !open.loaded {
+                // Programs that still have it open keep reading it: take a local copy first.
+                do throws(FSError) {
+                    try ensureLoaded(open)
+                } catch {
+                    open.lock.unlock()
+                    table.withLock { $0.files[path] = open }
+                    throw error
+                }
+            }
             open.unlinked = true
             existsRemotely = open.existsRemotely
             open.dirty = false
@@ -207,8 +217,11 @@ extension SmartFileSystem {
                 return
             }
         }
+        // Other user metadata travels too; the POSIX attributes as this mount knows them win.
+        var metadata = try metadataForCopy(sourceModule, sourceKey)
+        for (name, value) in attributes.metadata { metadata[name] = value }
         try copyObject(from: sourceModule, sourceKey, to: targetModule, targetModule.key(targetRelative),
-                       size: attributes.size, metadata: attributes.metadata)
+                       size: attributes.size, metadata: metadata)
         try deleteObject(sourceModule, sourceKey)
         if let open {
             open.lock.lock()

@@ -43,3 +43,15 @@ extension ObjectStore {
         return objects
     }
 }
+
+extension ObjectStore {
+    /// `range` of an object in memory (small reads only).
+    func getObjectBytes(bucket: String, key: String, range: Range<UInt64>, ifMatch: String?) throws(S3Error) -> [UInt8] {
+        let sink = ByteAccumulator()
+        try getObject(bucket: bucket, key: key, range: range, ifMatch: ifMatch) { bytes in
+            sink.bytes.append(contentsOf: bytes)
+            return true
+        }
+        return sink.bytes
+    }
+}

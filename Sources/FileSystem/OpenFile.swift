@@ -51,19 +51,19 @@ final class OpenFile: @unchecked Sendable {
     }
 }
 
-/// One open file descriptor's view: its flags and its read-ahead window.
+/// One open file descriptor's view: its flags and its read-ahead state.
 final class Handle: @unchecked Sendable {
     let id: UInt64
     let file: OpenFile
     let writable: Bool
     let lock = NSLock()
-    /// Bytes read ahead from S3, starting at `bufferOffset`.
-    var buffer: [UInt8] = []
-    var bufferOffset: UInt64 = 0
-    var bufferETag: String?
+    /// The object version this handle reads: learned from its first read, then every block
+    /// is fetched with If-Match, so that versions never mix.
+    var pinnedETag: String?
     /// Where the previous read ended, to detect sequential reading.
     var lastReadEnd: UInt64 = 0
-    var window: UInt64 = ReadAhead.initialWindow
+    /// Blocks fetched ahead of a sequential reader; doubles up to `ReadAhead.maxBlocks`.
+    var windowBlocks: UInt64 = ReadAhead.initialBlocks
 
     init(id: UInt64, file: OpenFile, writable: Bool) {
         self.id = id
@@ -72,8 +72,8 @@ final class Handle: @unchecked Sendable {
     }
 }
 
-/// Read-ahead sizes for sequential reads of objects not cached locally.
+/// Read-ahead sizes, in cache blocks (1 MiB), for sequential reads of objects not local.
 enum ReadAhead {
-    static let initialWindow: UInt64 = 1 << 20
-    static let maxWindow: UInt64 = 16 << 20
+    static let initialBlocks: UInt64 = 2
+    static let maxBlocks: UInt64 = 128
 }

@@ -50,8 +50,9 @@ public struct FileSystemOptions: Sendable {
     public var writeBack = false
     /// Background upload workers (write-back).
     public var uploadWorkers = 4
-    /// Writers wait while more than this many bytes are waiting to be uploaded.
-    public var maxPendingBytes: UInt64 = 10 << 30
+    /// The cache directory's bound: blocks read are evicted to stay under it, and writers
+    /// wait while more than this many bytes are waiting to be uploaded.
+    public var maxCacheBytes: UInt64 = 10 << 30
 
     public init() {}
 }
@@ -73,6 +74,8 @@ public final class SmartFileSystem: Sendable {
     /// The upload journal (write-back only).
     let journal: UploadJournal?
     let uploads: UploadQueue
+    /// Reads of objects through the block cache.
+    let fetcher: BlockFetcher?
 
     struct OpenTable {
         var files: [String: OpenFile] = [:]
@@ -90,7 +93,7 @@ public final class SmartFileSystem: Sendable {
         self.cacheDirectory = cacheDirectory
         self.contentTypes = contentTypes
         self.logger = logger
-        self.attributeCache = TTLCache(ttl: options.metadataTTL, negativeTTL: options.negativeTTL)
+        self.attributeCache = TTLCache(ttl: options.metadataTTL, negativeTTL: min(options.negativeTTL, options.metadataTTL))
         self.listingCache = TTLCache(ttl: options.metadataTTL, negativeTTL: 0)
         var journal: UploadJournal?
         if options.writeBack {
@@ -101,7 +104,19 @@ public final class SmartFileSystem: Sendable {
             }
         }
         self.journal = journal
-        self.uploads = UploadQueue(workers: options.uploadWorkers, logger: logger)
+        let uploads = UploadQueue(workers: options.uploadWorkers, logger: logger)
+        self.uploads = uploads
+        let limit = options.maxCacheBytes
+        do {
+            let cache = try BlockCache(directory: cacheDirectory.root + "/blocks") { [uploads] in
+                let pending = uploads.pendingBytes
+                return limit > pending ? limit - pending : 0
+            }
+            self.fetcher = BlockFetcher(cache: cache, logger: logger)
+        } catch {
+            logger.error("cannot open the block cache; reading straight from S3", metadata: ["error": "\(error)"])
+            self.fetcher = nil
+        }
         uploads.performer = self
     }
 
@@ -126,7 +141,7 @@ public final class SmartFileSystem: Sendable {
             throw FSError(ENAMETOOLONG, "module \(module.name): name longer than 255 bytes")
         }
         let relative = components.dropFirst().joined(separator: "/")
-        if module.key(relative).utf8.count + 1 > S3Client.maxKeyLength {
+        if module.key(relative).utf8.count > S3Client.maxKeyLength {
             throw FSError(ENAMETOOLONG, "module \(module.name): key \(module.key(relative)) is longer than S3's 1,024 bytes")
         }
         return .entry(module, relative)
@@ -222,10 +237,12 @@ public final class SmartFileSystem: Sendable {
                 defer { open.lock.unlock() }
                 return open.attributes
             }
+            var listedAsDirectory = false
             switch attributeCache.lookup(path) {
             case .hit(let attributes) where attributes.complete: return attributes
+            case .hit(let attributes): listedAsDirectory = attributes.kind == .directory
             case .absent: throw FSError(ENOENT, "module \(module.name): no such entry \(module.key(relative))")
-            default: break
+            case .miss: break
             }
             // A fresh listing of the parent that lacks the name answers without asking S3.
             if case .hit(let siblings) = listingCache.lookup(Self.parent(of: path)) {
@@ -234,21 +251,26 @@ public final class SmartFileSystem: Sendable {
                     throw FSError(ENOENT, "module \(module.name): no such entry \(module.key(relative))")
                 }
             }
-            let attributes = try fetchAttributes(module, relative, path: path)
+            let attributes = try fetchAttributes(module, relative, path: path, directory: listedAsDirectory)
             attributeCache.set(path, attributes)
             return attributes
         }
     }
 
     /// Asks S3: the object itself, else a directory (a marker object or any key under the prefix).
-    private func fetchAttributes(_ module: MountedModule, _ relative: String, path: String) throws(FSError) -> FileAttributes {
+    /// With `directory`, the parent's listing showed the name as a prefix: when a key `x` and a
+    /// prefix `x/` both exist, the directory wins, as in the listing.
+    private func fetchAttributes(_ module: MountedModule, _ relative: String, path: String,
+                                 directory: Bool = false) throws(FSError) -> FileAttributes {
         let key = module.key(relative)
-        do {
-            let info = try module.store.headObject(bucket: module.bucket, key: key)
-            return FileAttributes.fromObject(info, isDirectoryMarker: false, module: module, owner: owner)
-        } catch where error.isNotFound {
-        } catch {
-            throw FSError.from(error, module: module.name, key: key)
+        if !directory {
+            do {
+                let info = try module.store.headObject(bucket: module.bucket, key: key)
+                return FileAttributes.fromObject(info, isDirectoryMarker: false, module: module, owner: owner)
+            } catch where error.isNotFound {
+            } catch {
+                throw FSError.from(error, module: module.name, key: key)
+            }
         }
         let page: ListPage
         do {

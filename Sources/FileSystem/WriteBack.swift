@@ -23,7 +23,7 @@ extension SmartFileSystem: UploadPerformer {
             attributeCache.set(file.path, file.attributes)
             return
         }
-        uploads.waitForRoom(limit: options.maxPendingBytes, adding: file.attributes.size)
+        uploads.waitForRoom(limit: options.maxCacheBytes, adding: file.attributes.size)
         let id = journal.allocateID()
         let target = journal.dataPath(id)
         // The data becomes the journal's: moved when nobody else can write it through this
@@ -145,7 +145,7 @@ extension SmartFileSystem: UploadPerformer {
         defer { file.lock.unlock() }
         let pending = uploads.pending(file) - (finishing == nil ? 0 : 1)
         let retired = table.withLock { table -> Bool in
-            guard file.openCount == 0, !file.dirty, pending <= 0 else { return false }
+            guard file.openCount == 0, !file.dirty || file.unlinked, pending <= 0 else { return false }
             if table.files[file.path] === file { table.files[file.path] = nil }
             return true
         }

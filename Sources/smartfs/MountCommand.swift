@@ -114,7 +114,7 @@ struct MountCommand: ParsableCommand {
         fsOptions.metadataTTL = configuration.cache.metadataTTL
         fsOptions.readOnly = readOnly
         fsOptions.writeBack = true
-        fsOptions.maxPendingBytes = configuration.cache.maxSize
+        fsOptions.maxCacheBytes = configuration.cache.maxSize
         cacheDirectory.clearStaging()
         let fileSystem = SmartFileSystem(modules: modules, cacheDirectory: cacheDirectory, options: fsOptions,
                                          logger: Logger(label: "smartfs.fs"))

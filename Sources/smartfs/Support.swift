@@ -1,7 +1,7 @@
 import Config
 import Foundation
 
-/// Exit codes: 1 for a failure at run time, 2 for bad configuration or usage.
+/// Exit codes: 1 for a failure at run time, 2 for a bad configuration (usage errors: 64, from swift-argument-parser).
 enum ExitCode2 {
     static let failure: Int32 = 1
     static let badConfiguration: Int32 = 2

@@ -1,0 +1,196 @@
+import Cache
+import Foundation
+import Logging
+import S3
+
+/// Reads object data through the block cache: a missing block is fetched with a ranged GET
+/// (one request per block asked for, never the whole object), sequential readers get the
+/// following blocks fetched ahead, several ranges at once, on threads of the fetcher's own.
+/// Each block is fetched once even when several readers want it.
+final class BlockFetcher: @unchecked Sendable {
+    struct Object {
+        let module: MountedModule
+        let key: String
+        let etag: String
+        let size: UInt64
+    }
+
+    /// Consecutive blocks of one object, claimed (in flight) until fetched.
+    private struct Run {
+        let object: Object
+        let claimed: [(UInt64, String)]
+    }
+
+    let cache: BlockCache
+    private let logger: Logger
+    private let condition = NSCondition()
+    private var inFlight: Set<String> = []
+    private var runs: [Run] = []
+    private var started = false
+    private let workers: Int
+
+    /// Blocks fetched in one prefetch request.
+    static let blocksPerRun: UInt64 = 32
+
+    init(cache: BlockCache, workers: Int = 4, logger: Logger) {
+        self.cache = cache
+        self.workers = workers
+        self.logger = logger
+    }
+
+    var blockSize: UInt64 { cache.blockSize }
+
+    func length(ofBlock index: UInt64, objectSize: UInt64) -> Int {
+        Int(min(blockSize, objectSize - index * blockSize))
+    }
+
+    /// Block `index` of `object`, from the cache or S3 (pinned to the object's ETag).
+    func block(_ object: Object, _ index: UInt64) throws(S3Error) -> [UInt8] {
+        let name = cache.name(bucket: object.module.bucket, key: object.key, etag: object.etag, index: index)
+        let length = length(ofBlock: index, objectSize: object.size)
+        while true {
+            if let bytes = cache.read(name, range: 0..<length), bytes.count == length { return bytes }
+            condition.lock()
+            if inFlight.contains(name) {
+                condition.wait()
+                condition.unlock()
+                continue
+            }
+            inFlight.insert(name)
+            condition.unlock()
+            defer { finish([name]) }
+            let start = index * blockSize
+            let (bytes, _) = try get(object.module, object.key, start..<(start + UInt64(length)), ifMatch: object.etag)
+            cache.store(name, bytes)
+            return bytes
+        }
+    }
+
+    /// Fetches a block without knowing the object's current ETag (the first read of an open):
+    /// returns the bytes and what S3 said of the object, and caches the block under that ETag.
+    func firstBlock(_ module: MountedModule, _ key: String, _ index: UInt64, sizeHint: UInt64) throws(S3Error) -> ([UInt8], ObjectInfo) {
+        let start = index * blockSize
+        let (bytes, info) = try get(module, key, start..<(start + blockSize), ifMatch: nil)
+        let name = cache.name(bucket: module.bucket, key: key, etag: info.etag, index: index)
+        if bytes.count == length(ofBlock: index, objectSize: info.size) { cache.store(name, bytes) }
+        return (bytes, info)
+    }
+
+    private func get(_ module: MountedModule, _ key: String, _ range: Range<UInt64>, ifMatch: String?) throws(S3Error) -> ([UInt8], ObjectInfo) {
+        let sink = ByteAccumulator()
+        sink.bytes.reserveCapacity(range.count)
+        let info = try module.store.getObject(bucket: module.bucket, key: key, range: range, ifMatch: ifMatch) { bytes in
+            sink.bytes.append(contentsOf: bytes)
+            return true
+        }
+        return (sink.bytes, info)
+    }
+
+    /// Queues blocks `first..<first+count` for fetching ahead, skipping those cached or on
+    /// their way. Queued blocks count as on their way: a reader that needs one waits for its
+    /// run rather than fetching it again.
+    func prefetch(_ object: Object, first: UInt64, count: UInt64) {
+        let lastBlock = object.size == 0 ? 0 : (object.size - 1) / blockSize
+        guard first <= lastBlock else { return }
+        let end = min(first + count, lastBlock + 1)
+        condition.lock()
+        defer { condition.unlock() }
+        startWorkersLocked()
+        var run: [(UInt64, String)] = []
+        func flush() {
+            guard !run.isEmpty else { return }
+            runs.append(Run(object: object, claimed: run))
+            run.removeAll()
+        }
+        for index in first..<end {
+            let name = cache.name(bucket: object.module.bucket, key: object.key, etag: object.etag, index: index)
+            if inFlight.contains(name) || cache.contains(name) {
+                flush()
+                continue
+            }
+            inFlight.insert(name)
+            run.append((index, name))
+            if run.count == Int(Self.blocksPerRun) { flush() }
+        }
+        flush()
+        condition.broadcast()
+    }
+
+    private func startWorkersLocked() {
+        guard !started else { return }
+        started = true
+        for index in 0..<workers {
+            let thread = Thread { [self] in work() }
+            thread.name = "smartfs-readahead-\(index)"
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+
+    private func work() {
+        while true {
+            condition.lock()
+            while runs.isEmpty { condition.wait() }
+            let run = runs.removeFirst()
+            condition.unlock()
+            fetchRun(run.object, from: run.claimed.first!.0, through: run.claimed.last!.0, claimed: run.claimed)
+        }
+    }
+
+    /// One GET for blocks `first...last`, cut into blocks as the bytes arrive.
+    private func fetchRun(_ object: Object, from first: UInt64, through last: UInt64, claimed: [(UInt64, String)]) {
+        let wanted = Dictionary(uniqueKeysWithValues: claimed)
+        let start = first * blockSize
+        let end = min(object.size, (last + 1) * blockSize)
+        let splitter = BlockSplitter(first: first, blockSize: blockSize, objectSize: object.size) { [cache] index, bytes in
+            if let name = wanted[index] { cache.store(name, bytes) }
+        }
+        do {
+            try object.module.store.getObject(bucket: object.module.bucket, key: object.key, range: start..<end,
+                                              ifMatch: object.etag) { splitter.append($0) }
+        } catch {
+            logger.debug("read-ahead failed", metadata: ["module": "\(object.module.name)", "key": "\(object.key)", "code": "\(error.code)"])
+        }
+        finish(claimed.map(\.1))
+    }
+
+    private func finish(_ names: [String]) {
+        condition.lock()
+        for name in names { inFlight.remove(name) }
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
+/// Cuts a stream of bytes into blocks.
+private final class BlockSplitter: @unchecked Sendable {
+    private var index: UInt64
+    private let blockSize: UInt64
+    private let objectSize: UInt64
+    private var current: [UInt8] = []
+    private let emit: (UInt64, [UInt8]) -> Void
+
+    init(first: UInt64, blockSize: UInt64, objectSize: UInt64, emit: @escaping (UInt64, [UInt8]) -> Void) {
+        self.index = first
+        self.blockSize = blockSize
+        self.objectSize = objectSize
+        self.emit = emit
+        current.reserveCapacity(Int(blockSize))
+    }
+
+    func append(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let length = Int(min(blockSize, objectSize - index * blockSize))
+            let take = min(length - current.count, bytes.count - offset)
+            current.append(contentsOf: bytes[offset..<(offset + take)])
+            offset += take
+            if current.count == length {
+                emit(index, current)
+                current.removeAll(keepingCapacity: true)
+                index += 1
+            }
+        }
+        return true
+    }
+}
