@@ -77,6 +77,7 @@ final class BlockFetcher: @unchecked Sendable {
     }
 
     private func get(_ module: MountedModule, _ key: String, _ range: Range<UInt64>, ifMatch: String?) throws(S3Error) -> ([UInt8], ObjectInfo) {
+        logger.trace("demand fetch", metadata: ["key": "\(key)", "from": "\(range.lowerBound >> 20) MiB", "length": "\(range.count)"])
         let sink = ByteAccumulator()
         sink.bytes.reserveCapacity(range.count)
         let info = try module.store.getObject(bucket: module.bucket, key: key, range: range, ifMatch: ifMatch) { bytes in
@@ -142,6 +143,7 @@ final class BlockFetcher: @unchecked Sendable {
         let wanted = Dictionary(uniqueKeysWithValues: claimed)
         let start = first * blockSize
         let end = min(object.size, (last + 1) * blockSize)
+        logger.trace("read-ahead fetch", metadata: ["key": "\(object.key)", "from": "\(first) MiB", "blocks": "\(last - first + 1)"])
         let splitter = BlockSplitter(first: first, blockSize: blockSize, objectSize: object.size) { [cache] index, bytes in
             if let name = wanted[index] { cache.store(name, bytes) }
         }

@@ -167,11 +167,18 @@ extension SmartFileSystem {
             handle.windowBlocks = min(handle.windowBlocks * 2, ReadAhead.maxBlocks)
         } else if !sequential {
             handle.windowBlocks = ReadAhead.initialBlocks
+            handle.prefetchedUpTo = 0
         }
         handle.lastReadEnd = sequential ? max(handle.lastReadEnd, position) : position
         if offset == 0 || handle.windowBlocks > ReadAhead.initialBlocks {
+            // Ask for more only in whole runs, so that each read-ahead request is large.
             let next = (position + blockSize - 1) / blockSize
-            fetcher.prefetch(object, first: next, count: handle.windowBlocks)
+            let target = min(next + handle.windowBlocks, (objectSize + blockSize - 1) / blockSize)
+            let from = max(next, handle.prefetchedUpTo)
+            if target > from && (target - from >= min(BlockFetcher.blocksPerRun, handle.windowBlocks / 2) || target * blockSize >= objectSize) {
+                fetcher.prefetch(object, first: from, count: target - from)
+                handle.prefetchedUpTo = target
+            }
         }
         return output
     }

@@ -64,6 +64,8 @@ final class Handle: @unchecked Sendable {
     var lastReadEnd: UInt64 = 0
     /// Blocks fetched ahead of a sequential reader; doubles up to `ReadAhead.maxBlocks`.
     var windowBlocks: UInt64 = ReadAhead.initialBlocks
+    /// Blocks before this index have been asked for ahead of the reader.
+    var prefetchedUpTo: UInt64 = 0
 
     init(id: UInt64, file: OpenFile, writable: Bool) {
         self.id = id
