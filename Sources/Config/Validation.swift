@@ -38,6 +38,9 @@ func validateModuleName(_ name: String) throws(InvalidValue) {
     if name.unicodeScalars.contains("\0") {
         throw InvalidValue("module name contains a NUL character, which no directory name can hold")
     }
+    if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) {
+        throw InvalidValue("module name contains a control character (tab, newline, ...); a module name becomes a directory name")
+    }
     let bytes = name.utf8.count
     if bytes > 255 {
         throw InvalidValue("module name is \(bytes) bytes long; directory names are limited to 255 bytes")

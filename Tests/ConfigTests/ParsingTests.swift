@@ -302,6 +302,12 @@ final class ParsingTests: XCTestCase {
                 "module name is 256 bytes long; directory names are limited to 255 bytes") ?? false)
     }
 
+    func testModuleNameWithControlCharacter() {
+        let error = parseError("[modules.\"a\\tb\"]\nbucket_name = \"acme\"\n")
+        XCTAssertEqual(error?.kind, .invalidModuleName)
+        XCTAssertTrue(error?.description.contains("module name contains a control character") ?? false, "\(String(describing: error))")
+    }
+
     func testModuleNameWithEscapedNUL() {
         assertParseError("[modules.\"a\\u0000b\"]\nbucket_name = \"acme\"\n", kind: .invalidEncoding,
                          "\(testPath): line 1, column 12: NUL characters are not allowed in a smartfs configuration")
