@@ -37,10 +37,16 @@ public struct MountedModule: Sendable {
     public static func make(_ config: ModuleConfiguration, transport: TransportOptions = TransportOptions(),
                             credentials: (any CredentialsProvider)? = nil, readOnly: Bool = false,
                             logger: Logger = Logger(label: "smartfs.s3")) throws(S3Error) -> MountedModule {
-        let provider = credentials ?? StaticCredentialsProvider(
-            config.accessKey.flatMap { access in
-                config.secretKey.map { S3Credentials(accessKey: access, secretKey: $0, sessionToken: config.sessionToken) }
-            })
+        let provider: any CredentialsProvider
+        if let credentials {
+            provider = credentials
+        } else if let access = config.accessKey, let secret = config.secretKey {
+            provider = StaticCredentialsProvider(S3Credentials(accessKey: access, secretKey: secret, sessionToken: config.sessionToken))
+        } else if let profile = config.profile {
+            provider = SharedCredentialsFileProvider(profile: profile)
+        } else {
+            provider = StaticCredentialsProvider(nil)  // anonymous: public buckets only
+        }
         let client = try S3Client(configuration: S3ClientConfiguration(
             endpoint: config.endpointURL, region: config.region,
             addressingStyle: config.addressingStyle == .path ? .path : .virtual,

@@ -62,3 +62,25 @@ final class XMLTests: XCTestCase {
         XCTAssertNil(HTTPDate.parse("yesterday"))
     }
 }
+
+final class SharedCredentialsFileTests: XCTestCase {
+    func testReadsTheNamedProfile() throws {
+        let path = NSTemporaryDirectory() + "/credentials-\(UUID().uuidString)"
+        try """
+            [default]
+            aws_access_key_id = AKIADEFAULT
+            aws_secret_access_key = defaultsecret
+
+            # a comment
+            [tenant-a]
+            aws_access_key_id=AKIATENANT
+            aws_secret_access_key = tenant/secret+key
+            aws_session_token = token==
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let provider = SharedCredentialsFileProvider(profile: "tenant-a", environment: ["AWS_SHARED_CREDENTIALS_FILE": path])
+        XCTAssertEqual(try provider.credentials(), S3Credentials(accessKey: "AKIATENANT", secretKey: "tenant/secret+key", sessionToken: "token=="))
+        let missing = SharedCredentialsFileProvider(profile: "nope", environment: ["AWS_SHARED_CREDENTIALS_FILE": path])
+        XCTAssertThrowsError(try missing.credentials()) { XCTAssertTrue("\($0)".contains("profile 'nope'")) }
+    }
+}
