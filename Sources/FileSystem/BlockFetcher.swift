@@ -29,8 +29,12 @@ final class BlockFetcher: @unchecked Sendable {
     private var started = false
     private let workers: Int
 
-    /// Blocks fetched in one prefetch request.
-    static let blocksPerRun: UInt64 = 32
+    /// Blocks fetched in one read-ahead request: 32 (32 MiB), more for large objects, so that a
+    /// whole object is read in about eight requests at most (servers that cost a pass over the
+    /// object per ranged GET, like the test server, otherwise dominate), up to 256.
+    static func blocksPerRun(objectBlocks: UInt64) -> UInt64 {
+        min(256, max(32, (objectBlocks + 7) / 8))
+    }
 
     init(cache: BlockCache, workers: Int = 4, logger: Logger) {
         self.cache = cache
@@ -97,6 +101,7 @@ final class BlockFetcher: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         startWorkersLocked()
+        let runLength = Int(Self.blocksPerRun(objectBlocks: lastBlock + 1))
         var run: [(UInt64, String)] = []
         func flush() {
             guard !run.isEmpty else { return }
@@ -111,7 +116,7 @@ final class BlockFetcher: @unchecked Sendable {
             }
             inFlight.insert(name)
             run.append((index, name))
-            if run.count == Int(Self.blocksPerRun) { flush() }
+            if run.count == runLength { flush() }
         }
         flush()
         condition.broadcast()

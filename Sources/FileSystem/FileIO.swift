@@ -163,8 +163,14 @@ extension SmartFileSystem {
         // sends a sequential reader's requests from several threads, so "sequential" allows
         // them to arrive a little out of order.
         let sequential = offset <= handle.lastReadEnd + blockSize && offset + blockSize >= handle.lastReadEnd
-        if sequential && offset != 0 {
-            handle.windowBlocks = min(handle.windowBlocks * 2, ReadAhead.maxBlocks)
+        if offset == 0 {
+            // Reading from the start is how whole-file reads begin: fetch a full run ahead at once.
+            handle.windowBlocks = max(ReadAhead.initialBlocks,
+                                      BlockFetcher.blocksPerRun(objectBlocks: (objectSize + blockSize - 1) / blockSize))
+            handle.prefetchedUpTo = 0
+        } else if sequential {
+            let objectBlocks = (objectSize + blockSize - 1) / blockSize
+            handle.windowBlocks = min(handle.windowBlocks * 2, max(ReadAhead.maxBlocks, 4 * BlockFetcher.blocksPerRun(objectBlocks: objectBlocks)))
         } else if !sequential {
             handle.windowBlocks = ReadAhead.initialBlocks
             handle.prefetchedUpTo = 0
@@ -175,7 +181,8 @@ extension SmartFileSystem {
             let next = (position + blockSize - 1) / blockSize
             let target = min(next + handle.windowBlocks, (objectSize + blockSize - 1) / blockSize)
             let from = max(next, handle.prefetchedUpTo)
-            if target > from && (target - from >= min(BlockFetcher.blocksPerRun, handle.windowBlocks / 2) || target * blockSize >= objectSize) {
+            let run = BlockFetcher.blocksPerRun(objectBlocks: (objectSize + blockSize - 1) / blockSize)
+            if target > from && (target - from >= min(run, handle.windowBlocks / 2) || target * blockSize >= objectSize) {
                 fetcher.prefetch(object, first: from, count: target - from)
                 handle.prefetchedUpTo = target
             }
