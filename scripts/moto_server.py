@@ -22,7 +22,8 @@ _original_setup = responses.BaseResponse.setup_class
 _original_authenticate = ActionAuthenticatorMixin._authenticate_and_authorize_action
 
 
-def _setup_class(self, request, full_url, headers, use_raw_body=False):
+def _setup_class(self, request, full_url=None, headers=None, use_raw_body=None):
+    # use_raw_body=None keeps moto's own default (raw bodies for S3 in moto >= 5.2.5).
     environ = getattr(request, "environ", None) or {}
     raw = environ.get("RAW_URI")
     if isinstance(raw, str):

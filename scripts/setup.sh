@@ -53,7 +53,7 @@ apt_installed() {
 }
 
 # --- 1. apt packages --------------------------------------------------------
-apt_wanted=(fuse3 libfuse3-dev libcurl4-openssl-dev libssl-dev pkg-config)
+apt_wanted=(fuse3 libfuse3-dev libcurl4-openssl-dev libssl-dev pkg-config rsync util-linux)
 # pip itself, when the interpreter has none (Debian's python3 ships without it).
 if ! "$PYTHON" -m pip --version >/dev/null 2>&1 && ! "$PYTHON" -c 'import moto.server, boto3' >/dev/null 2>&1; then
     apt_wanted+=(python3-pip)

@@ -39,9 +39,10 @@ public struct MountError: Error, CustomStringConvertible, Sendable {
 public enum FUSEMount {
     /// Mounts, calls `onMounted` once the kernel has the mount, serves requests until the
     /// filesystem is unmounted or SIGINT/SIGTERM arrives, uploads whatever is pending,
-    /// unmounts, and returns.
+    /// unmounts, and returns the uploads that could not be made (they stay in the journal).
+    @discardableResult
     public static func run(_ fileSystem: SmartFileSystem, options: MountOptions, logger: Logger,
-                           onMounted: () -> Void) throws(MountError) {
+                           onMounted: () -> Void) throws(MountError) -> [FSError] {
         let context = FUSEContext(fileSystem: fileSystem, logger: logger, timeouts: options.timeouts)
         let retained = Unmanaged.passRetained(context)
         defer { retained.release() }
@@ -80,5 +81,6 @@ public enum FUSEMount {
         }
         fuse_unmount(fuse)
         logger.info("unmounted", metadata: ["mount_point": "\(options.mountPoint)", "loop_result": "\(result)"])
+        return failures
     }
 }

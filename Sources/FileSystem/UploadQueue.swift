@@ -95,11 +95,11 @@ final class UploadQueue: @unchecked Sendable {
         defer { condition.unlock() }
         var stuckSince: Double?
         while !queued.isEmpty || !inFlight.isEmpty {
-            let allFailing = inFlight.isEmpty && queued.allSatisfy { $0.attempts > 0 }
+            let allFailing = (queued + Array(inFlight.values)).allSatisfy { $0.attempts > 0 }
             if allFailing {
                 let now = monotonicSeconds()
                 stuckSince = stuckSince ?? now
-                if now - stuckSince! >= seconds { return queued }
+                if now - stuckSince! >= seconds { return queued + Array(inFlight.values) }
             } else {
                 stuckSince = nil
             }

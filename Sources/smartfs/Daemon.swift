@@ -76,6 +76,11 @@ enum RuntimeFiles {
     static func pidFile(for mountPoint: String) -> String {
         directory + "/" + mountPoint.split(separator: "/").joined(separator: "_") + ".pid"
     }
+
+    /// Written by a daemon that exits with uploads it could not make.
+    static func resultFile(for mountPoint: String) -> String {
+        directory + "/" + mountPoint.split(separator: "/").joined(separator: "_") + ".unsent"
+    }
 }
 
 /// The kernel's table of mounts.

@@ -122,16 +122,26 @@ struct MountCommand: ParsableCommand {
         let timeouts = KernelCacheTimeouts(entry: configuration.cache.metadataTTL, attributes: configuration.cache.metadataTTL,
                                            negative: min(1, configuration.cache.metadataTTL))
         let pidFile = RuntimeFiles.pidFile(for: mountPoint)
+        let resultFile = RuntimeFiles.resultFile(for: mountPoint)
+        let failures: [FSError]
         do {
-            try FUSEMount.run(fileSystem, options: MountOptions(mountPoint: mountPoint, fuseOptions: fuseOptions, timeouts: timeouts),
-                              logger: logger) {
+            failures = try FUSEMount.run(fileSystem, options: MountOptions(mountPoint: mountPoint, fuseOptions: fuseOptions,
+                                                                           timeouts: timeouts), logger: logger) {
+                unlink(resultFile)
                 try? "\(getpid())\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
                 reporter.ready()
             }
         } catch {
             reporter.fail(error.description)
         }
+        // `smartfs unmount` reads what could not be uploaded from here, and says so.
+        if !failures.isEmpty {
+            let text = failures.map(\.reason).joined(separator: "\n") + "\n"
+            try? text.write(toFile: resultFile, atomically: true, encoding: .utf8)
+            if foreground { printError("unmounted, but not everything is in S3; kept in \(cacheDirectory.journal):\n" + text) }
+        }
         unlink(pidFile)
+        if !failures.isEmpty { throw ExitCode(ExitCode2.failure) }
     }
 
     private func daemonArguments(mountPoint: String, configPath: String, cacheBase: String, logPath: String) -> [String] {

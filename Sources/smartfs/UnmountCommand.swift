@@ -26,6 +26,7 @@ struct UnmountCommand: ParsableCommand {
         }
         let pidFile = RuntimeFiles.pidFile(for: mountPoint)
         let pid = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        unlink(RuntimeFiles.resultFile(for: mountPoint))
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -48,6 +49,12 @@ struct UnmountCommand: ParsableCommand {
                 printError("unmounted, but the daemon (pid \(pid)) is still uploading after \(Int(timeout)) s; it goes on in the background")
                 throw ExitCode(ExitCode2.failure)
             }
+        }
+        let resultFile = RuntimeFiles.resultFile(for: mountPoint)
+        if let unsent = try? String(contentsOfFile: resultFile, encoding: .utf8), !unsent.isEmpty {
+            unlink(resultFile)
+            printError("unmounted \(mountPoint), but these uploads failed; they stay in the upload journal and the next mount with the same cache directory retries them:\n" + unsent)
+            throw ExitCode(ExitCode2.failure)
         }
         print("smartfs: unmounted \(mountPoint)")
     }

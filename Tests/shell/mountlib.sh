@@ -8,7 +8,10 @@
 #   source "$(dirname "$0")/mountlib.sh"
 #   setup_modules_mount                 # buckets + config + mount; sets the variables below
 #   cp x.css "$MNT/media/"
-#   assert_eq "key=media/x.css ..." "$(s3_describe "$MEDIA_BUCKET" media/x.css)"
+#   eventually_eq "key=media/x.css size=..." "x.css in S3" s3_describe "$MEDIA_BUCKET" media/x.css
+#
+# The mount is write-back: close() returns once the data is journaled locally and the upload
+# follows, so S3-side checks of what was just written go through `eventually_eq` (or fsync first).
 #
 # The modules (write_modules_config):
 #   media   bucket MEDIA_BUCKET   preset: location media/, overwrite false; default_acl public-read (explicit)
@@ -307,20 +310,21 @@ s3_keys_line() {
     printf '%s\n' "${keys//$'\n'/ }"
 }
 
-# eventually EXPECTED WHAT CMD [ARGS...]: run CMD until its output (stdout and stderr) is
-# EXPECTED, at most SMARTFS_UPLOAD_WAIT seconds (default 20), else fail like assert_eq with the
-# last output. For S3-side checks of files written through the mount: close() only journals the
-# data (write-back), the upload follows in the background.
-eventually() {
-    local expected="$1" what="$2" got="" limit="${SMARTFS_UPLOAD_WAIT:-20}" start=$SECONDS
+# eventually_eq EXPECTED WHAT CMD [ARGS...]: run CMD until its standard output is EXPECTED, at
+# most SMARTFS_UPLOAD_WAIT seconds (default 20), else fail like assert_eq with the last output
+# (and the last standard error). For S3-side checks of files written through the mount: close()
+# only journals the data (write-back), the upload follows in the background.
+eventually_eq() {
+    local expected="$1" what="$2" got="" limit="${SMARTFS_UPLOAD_WAIT:-20}" start=$SECONDS errors
     shift 2
+    errors="$(mktemp "$TEST_TMP/eventually.XXXXXX")"
     while :; do
-        got="$("$@" 2>&1)" || true
-        [[ "$got" == "$expected" ]] && return 0
+        got="$("$@" 2>"$errors")" || true
+        [[ "$got" == "$expected" ]] && { rm -f -- "$errors"; return 0; }
         (( SECONDS - start < limit )) || break
         sleep 0.2
     done
-    fail "$what: expected [$expected], got [$got] (still so after ${limit}s: the upload did not happen or went wrong)"
+    fail "$what: expected [$expected], got [$got]$([[ -s "$errors" ]] && printf ' (stderr: %s)' "$(tail -n 5 "$errors")") (still so after ${limit}s: the upload did not happen or went wrong)"
 }
 
 # errno_of CODE [ARGS...]: run python CODE (with os, sys imported; ARGS in `a`), print OK or the

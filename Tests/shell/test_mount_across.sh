@@ -32,21 +32,21 @@ cp -r "$MNT/media/tree" "$MNT/public/tree"
 diff -r "$tree" "$MNT/public/tree" || fail "diff -r local tree vs public/tree (copied from media)"
 assert_eq "$(cat "$TEST_TMP/tree.sha256")" "$(tree_sums "$MNT/public/tree")" "sha256sums through the mount"
 expected_keys="$(printf 'public/tree/%s\n' "${tree_files[@]}" "" empty-dir/ sub/ sub/deeper/ | sort)"
-eventually "$expected_keys" "keys in the public bucket after cp -r (files, and a marker per directory)" s3_keys "$PUBLIC_BUCKET" public/tree/
+eventually_eq "$expected_keys" "keys in the public bucket after cp -r (files, and a marker per directory)" s3_keys "$PUBLIC_BUCKET" public/tree/
 assert_eq "$(sed 's#  #  public/tree/#' "$TEST_TMP/tree.sha256")" \
-    "$(s3_sha256 "$PUBLIC_BUCKET" $(printf 'public/tree/%s ' "${tree_files[@]}"))" "sha256sums of the objects in S3"
+    "$(s3_sha256 "$PUBLIC_BUCKET" "${tree_files[@]/#/public/tree/}")" "sha256sums of the objects in S3"
 got="$(s3_describe "$PUBLIC_BUCKET" public/tree/empty.txt public/tree/sub/c.png public/tree/sub/deeper/e.css | cut -d' ' -f1-6)"
 assert_eq "key=public/tree/empty.txt size=0 type=text/plain class=STANDARD cc=- acl=public-read
 key=public/tree/sub/c.png size=1048579 type=image/png class=STANDARD cc=- acl=public-read
 key=public/tree/sub/deeper/e.css size=7 type=text/css class=STANDARD cc=- acl=public-read" "$got" "copied objects in the public bucket"
-eventually "media/tree/sub/deeper/d.bin public-read 8388608" "8 MiB object in media" \
+eventually_eq "media/tree/sub/deeper/d.bin public-read 8388608" "8 MiB object in media" \
     s3py_m 'print(sys.argv[2], acl_of(sys.argv[1], sys.argv[2]), s3.head_object(Bucket=sys.argv[1], Key=sys.argv[2])["ContentLength"])' "$MEDIA_BUCKET" media/tree/sub/deeper/d.bin
 
 # --- mv of a file docs -> public --------------------------------------------------------------
 cp "$tree/sub/c.png" "$MNT/docs/report.png"
 chmod 640 "$MNT/docs/report.png"
 touch -d '2019-09-09 09:09:09 UTC' "$MNT/docs/report.png"
-eventually "key=team/docs/report.png size=1048579 type=image/png class=STANDARD_IA cc=max-age=60 acl=private mode=33184 uid=0 gid=0" \
+eventually_eq "key=team/docs/report.png size=1048579 type=image/png class=STANDARD_IA cc=max-age=60 acl=private mode=33184 uid=0 gid=0" \
     "report.png in docs before the move" s3_describe "$DOCS_BUCKET" team/docs/report.png
 mv "$MNT/docs/report.png" "$MNT/public/report.png"
 assert_eq "" "$(s3_keys "$DOCS_BUCKET" team/docs/report.png)" "source key gone after mv"
@@ -57,7 +57,7 @@ assert_eq "$(date -d '2019-09-09 09:09:09 UTC' +%s)" "$(s3_meta_seconds "$PUBLIC
 # destination only.
 printf 'fresh\n' >"$MNT/docs/fresh.txt"
 mv "$MNT/docs/fresh.txt" "$MNT/public/fresh.txt"
-eventually "key=public/fresh.txt size=6 type=text/plain class=STANDARD cc=- acl=public-read mode=33188 uid=0 gid=0" \
+eventually_eq "key=public/fresh.txt size=6 type=text/plain class=STANDARD cc=- acl=public-read mode=33188 uid=0 gid=0" \
     "a file moved right after it was written" s3_describe "$PUBLIC_BUCKET" public/fresh.txt
 assert_eq "" "$(s3_keys "$DOCS_BUCKET" team/docs/fresh.txt)" "no source key for a file moved right after it was written"
 assert_eq "640 $(date -d '2019-09-09 09:09:09 UTC' +%s)" "$(stat -c '%a %Y' "$MNT/public/report.png")" "stat of the moved file"
@@ -71,7 +71,7 @@ printf 'int main;\n' >"$MNT/docs/project/src/main.c"
 cp "$tree/sub/b.bin" "$MNT/docs/project/src/data.bin"
 s3_put "$DOCS_BUCKET" team/docs/project/src/oob.txt "out of band"   # an object with no metadata
 src_keys="$(printf 'team/docs/project/%s\n' "" README.md empty/ src/ src/data.bin src/main.c src/oob.txt)"
-eventually "$src_keys" "the project directory in docs before the move" s3_keys "$DOCS_BUCKET" team/docs/project/
+eventually_eq "$src_keys" "the project directory in docs before the move" s3_keys "$DOCS_BUCKET" team/docs/project/
 mv "$MNT/docs/project" "$MNT/public/project"
 assert_eq "" "$(s3_keys "$DOCS_BUCKET" team/docs/project)" "no source keys left after mv of a directory"
 assert_eq "$(sed 's#^team/docs/#public/#' <<<"$src_keys")" "$(s3_keys "$PUBLIC_BUCKET" public/project/)" \
@@ -92,7 +92,7 @@ mkdir "$MNT/docs/fresh-dir"
 printf 'x\n' >"$MNT/docs/fresh-dir/x.txt"
 cp "$tree/sub/c.png" "$MNT/docs/fresh-dir/c.png"
 mv "$MNT/docs/fresh-dir" "$MNT/public/fresh-dir"
-eventually "public/fresh-dir/ public/fresh-dir/c.png public/fresh-dir/x.txt" "a directory moved right after it was written" \
+eventually_eq "public/fresh-dir/ public/fresh-dir/c.png public/fresh-dir/x.txt" "a directory moved right after it was written" \
     s3_keys_line "$PUBLIC_BUCKET" public/fresh-dir/
 assert_eq "" "$(s3_keys "$DOCS_BUCKET" team/docs/fresh-dir)" "no source keys for a directory moved right after it was written"
 assert_eq "acl=public-read acl=public-read" \
@@ -118,8 +118,8 @@ assert_eq "$(cd "$tree" && stat -c '%n %a %Y %s' "${tree_files[@]}")" \
     "$(cd "$MNT/docs/rs" && stat -c '%n %a %Y %s' "${tree_files[@]}")" "rsync -a keeps modes and mtimes"
 second="$(rsync -a --itemize-changes "$tree/" "$MNT/docs/rs/")"
 assert_eq "" "$second" "second rsync -a --itemize-changes transfers nothing"
-eventually "$(printf 'team/docs/rs/%s\n' "${tree_files[@]}" "" empty-dir/ sub/ sub/deeper/ | sort)" \
+eventually_eq "$(printf 'team/docs/rs/%s\n' "${tree_files[@]}" "" empty-dir/ sub/ sub/deeper/ | sort)" \
     "keys after rsync: the files and directory markers, no temporary files" s3_keys "$DOCS_BUCKET" team/docs/rs/
-eventually "$(date -d '2022-02-02 02:02:02 UTC' +%s)" "x-amz-meta-mtime of an rsynced file" s3_meta_seconds "$DOCS_BUCKET" team/docs/rs/a.txt mtime
+eventually_eq "$(date -d '2022-02-02 02:02:02 UTC' +%s)" "x-amz-meta-mtime of an rsynced file" s3_meta_seconds "$DOCS_BUCKET" team/docs/rs/a.txt mtime
 
 echo "ok: across modules"

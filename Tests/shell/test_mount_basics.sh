@@ -29,14 +29,14 @@ assert_eq "docs media public static" "$(ls "$MNT" | tr '\n' ' ' | sed 's/ $//')"
 cp "$src/style.css" "$MNT/media/style.css"
 cp "$src/pic.png" "$MNT/docs/pic.png"
 cp "$src/hello.txt" "$MNT/public/hello.txt"
-eventually "media/style.css" "media bucket keys after cp" s3_keys "$MEDIA_BUCKET"
-eventually "team/docs/pic.png" "docs bucket keys after cp" s3_keys "$DOCS_BUCKET"
-eventually "public/hello.txt" "public bucket keys after cp" s3_keys "$PUBLIC_BUCKET"
-eventually "key=media/style.css size=21 type=text/css class=STANDARD cc=- acl=public-read mode=33188 uid=0 gid=0" \
+eventually_eq "media/style.css" "media bucket keys after cp" s3_keys "$MEDIA_BUCKET"
+eventually_eq "team/docs/pic.png" "docs bucket keys after cp" s3_keys "$DOCS_BUCKET"
+eventually_eq "public/hello.txt" "public bucket keys after cp" s3_keys "$PUBLIC_BUCKET"
+eventually_eq "key=media/style.css size=21 type=text/css class=STANDARD cc=- acl=public-read mode=33188 uid=0 gid=0" \
     "media/style.css in S3" s3_describe "$MEDIA_BUCKET" media/style.css
-eventually "key=team/docs/pic.png size=3000 type=image/png class=STANDARD_IA cc=max-age=60 acl=private mode=33188 uid=0 gid=0" \
+eventually_eq "key=team/docs/pic.png size=3000 type=image/png class=STANDARD_IA cc=max-age=60 acl=private mode=33188 uid=0 gid=0" \
     "docs/pic.png in S3 (private, storage class, cache-control)" s3_describe "$DOCS_BUCKET" team/docs/pic.png
-eventually "key=public/hello.txt size=6 type=text/plain class=STANDARD cc=- acl=public-read mode=33188 uid=0 gid=0" \
+eventually_eq "key=public/hello.txt size=6 type=text/plain class=STANDARD cc=- acl=public-read mode=33188 uid=0 gid=0" \
     "public/hello.txt in S3" s3_describe "$PUBLIC_BUCKET" public/hello.txt
 cmp "$src/pic.png" <(s3_body "$DOCS_BUCKET" team/docs/pic.png) || fail "docs/pic.png body in S3 differs from the source"
 cmp "$src/pic.png" "$MNT/docs/pic.png" || fail "docs/pic.png read through the mount differs from the source"
@@ -74,7 +74,7 @@ assert_eq "$MNT/docs $MNT/docs/du" "$(find "$MNT/docs" -type d | sort | tr '\n' 
 
 # --- mkdir -p, rmdir, rm -r --------------------------------------------------------------
 mkdir -p "$MNT/docs/a/b/c"
-eventually "team/docs/a/ team/docs/a/b/ team/docs/a/b/c/" "mkdir -p markers" s3_keys_line "$DOCS_BUCKET" team/docs/a/
+eventually_eq "team/docs/a/ team/docs/a/b/ team/docs/a/b/c/" "mkdir -p markers" s3_keys_line "$DOCS_BUCKET" team/docs/a/
 assert_eq "directory" "$(stat -c %F "$MNT/docs/a/b/c")" "stat of a new directory"
 echo leaf >"$MNT/docs/a/b/c/leaf.txt"
 echo mid >"$MNT/docs/a/mid.txt"
@@ -84,8 +84,8 @@ mkdir "$MNT/docs/a/empty"
 rmdir "$MNT/docs/a/empty"
 [[ ! -e "$MNT/docs/a/empty" ]] || fail "rmdir of an empty directory left it"
 rm -r "$MNT/docs/a"
-eventually "" "keys under team/docs/a/ after rm -r" s3_keys "$DOCS_BUCKET" team/docs/a/
-eventually "" "keys starting with team/docs/a after rm -r" s3_keys "$DOCS_BUCKET" team/docs/a
+eventually_eq "" "keys under team/docs/a/ after rm -r" s3_keys "$DOCS_BUCKET" team/docs/a/
+eventually_eq "" "keys starting with team/docs/a after rm -r" s3_keys "$DOCS_BUCKET" team/docs/a
 [[ ! -e "$MNT/docs/a" ]] || fail "docs/a still exists after rm -r"
 
 # --- append on an overwrite-allowed module -------------------------------------------
@@ -93,9 +93,9 @@ echo one >"$MNT/docs/log.txt"
 echo two >>"$MNT/docs/log.txt"
 cat >>"$MNT/docs/log.txt" <<<"three"
 assert_eq $'one\ntwo\nthree' "$(cat "$MNT/docs/log.txt")" "appended file through the mount"
-eventually $'one\ntwo\nthree' "appended file in S3" s3_body "$DOCS_BUCKET" team/docs/log.txt
+eventually_eq $'one\ntwo\nthree' "appended file in S3" s3_body "$DOCS_BUCKET" team/docs/log.txt
 echo replaced >"$MNT/docs/log.txt"
-eventually "replaced" "overwrite allowed on docs" s3_body "$DOCS_BUCKET" team/docs/log.txt
+eventually_eq "replaced" "overwrite allowed on docs" s3_body "$DOCS_BUCKET" team/docs/log.txt
 
 # --- file_overwrite = false (media) ------------------------------------------------------
 expect_fail "overwriting an existing media file" "Operation not permitted" bash -c 'echo x >"$1"' _ "$MNT/media/style.css"
@@ -106,16 +106,23 @@ assert_eq EPERM "$(errno_of 'os.rename(a[0], a[1])' "$MNT/public/hello.txt" "$MN
 cmp "$src/style.css" <(s3_body "$MEDIA_BUCKET" media/style.css) || fail "media/style.css changed in S3 after refused writes"
 cmp "$src/style.css" "$MNT/media/style.css" || fail "media/style.css changed in the mount after refused writes"
 [[ -e "$MNT/public/hello.txt" ]] || fail "public/hello.txt vanished after a refused rename"
+# A file just written (its upload possibly still pending) is an existing file too.
+echo first >"$MNT/media/fresh.txt"
+expect_fail "overwriting a just-written media file" "Operation not permitted" bash -c 'echo second >"$1"' _ "$MNT/media/fresh.txt"
+assert_eq EPERM "$(errno_of 'os.truncate(a[0], 0)' "$MNT/media/fresh.txt")" "truncate of a just-written media file"
+eventually_eq "first" "a just-written media file keeps its first content in S3" s3_body "$MEDIA_BUCKET" media/fresh.txt
+assert_eq "first" "$(cat "$MNT/media/fresh.txt")" "a just-written media file keeps its first content"
+rm "$MNT/media/fresh.txt"
 echo new >"$MNT/media/new.txt"
-eventually "new" "creating a new media file" s3_body "$MEDIA_BUCKET" media/new.txt
+eventually_eq "new" "creating a new media file" s3_body "$MEDIA_BUCKET" media/new.txt
 chmod 600 "$MNT/media/new.txt"
-eventually 33152 "chmod allowed on media (x-amz-meta-mode)" s3_meta "$MEDIA_BUCKET" media/new.txt mode
+eventually_eq 33152 "chmod allowed on media (x-amz-meta-mode)" s3_meta "$MEDIA_BUCKET" media/new.txt mode
 touch -d '2021-06-01 12:00:00 UTC' "$MNT/media/new.txt"
 assert_eq "$(date -d '2021-06-01 12:00:00 UTC' +%s)" "$(stat -c %Y "$MNT/media/new.txt")" "touch -d allowed on media"
-eventually "$(date -d '2021-06-01 12:00:00 UTC' +%s)" "x-amz-meta-mtime after touch -d on media" s3_meta_seconds "$MEDIA_BUCKET" media/new.txt mtime
+eventually_eq "$(date -d '2021-06-01 12:00:00 UTC' +%s)" "x-amz-meta-mtime after touch -d on media" s3_meta_seconds "$MEDIA_BUCKET" media/new.txt mtime
 assert_eq "new" "$(s3_body "$MEDIA_BUCKET" media/new.txt)" "media/new.txt body unchanged by chmod/touch"
 rm "$MNT/media/new.txt"
-eventually "media/style.css" "rm on media deletes the key" s3_keys "$MEDIA_BUCKET"
+eventually_eq "media/style.css" "rm on media deletes the key" s3_keys "$MEDIA_BUCKET"
 
 # --- read_only (static) ------------------------------------------------------------------
 s3_put "$STATIC_BUCKET" static/site.css 'h1 { }'
@@ -134,7 +141,7 @@ ln -s hello.txt "$MNT/public/link"
 assert_eq "hello.txt" "$(readlink "$MNT/public/link")" "readlink"
 assert_eq "symbolic link" "$(stat -c %F "$MNT/public/link")" "stat of a symlink"
 assert_eq "hello" "$(cat "$MNT/public/link")" "reading through a symlink"
-eventually "hello.txt" "symlink object body" s3_body "$PUBLIC_BUCKET" public/link
+eventually_eq "hello.txt" "symlink object body" s3_body "$PUBLIC_BUCKET" public/link
 assert_eq $((8#120777)) "$(s3_meta "$PUBLIC_BUCKET" public/link mode)" "symlink object mode (S_IFLNK|0777)"
 expect_fail "hard link" "Operation not permitted" ln "$MNT/public/hello.txt" "$MNT/public/hard"
 assert_eq EPERM "$(errno_of 'os.link(a[0], a[1])' "$MNT/public/hello.txt" "$MNT/public/hard")" "os.link"
@@ -146,12 +153,12 @@ touch -d 2020-01-01 "$MNT/docs/pic.png"
 mkdir -m 750 "$MNT/docs/keep"
 echo owned >"$MNT/docs/owned.txt"
 chown 1234:5678 "$MNT/docs/owned.txt"
-eventually "key=team/docs/owned.txt size=6 type=text/plain class=STANDARD_IA cc=max-age=60 acl=private mode=33188 uid=1234 gid=5678" \
+eventually_eq "key=team/docs/owned.txt size=6 type=text/plain class=STANDARD_IA cc=max-age=60 acl=private mode=33188 uid=1234 gid=5678" \
     "x-amz-meta-uid/gid after chown" s3_describe "$DOCS_BUCKET" team/docs/owned.txt
 expected_mtime="$(date -d 2020-01-01 +%s)"
 assert_eq "640 $expected_mtime" "$(stat -c '%a %Y' "$MNT/docs/pic.png")" "chmod/touch before the remount"
-eventually $((8#100640)) "x-amz-meta-mode after chmod 640" s3_meta "$DOCS_BUCKET" team/docs/pic.png mode
-eventually "$expected_mtime" "x-amz-meta-mtime after touch -d" s3_meta_seconds "$DOCS_BUCKET" team/docs/pic.png mtime
+eventually_eq $((8#100640)) "x-amz-meta-mode after chmod 640" s3_meta "$DOCS_BUCKET" team/docs/pic.png mode
+eventually_eq "$expected_mtime" "x-amz-meta-mtime after touch -d" s3_meta_seconds "$DOCS_BUCKET" team/docs/pic.png mtime
 assert_eq "key=team/docs/pic.png size=3000 type=image/png class=STANDARD_IA cc=max-age=60 acl=private mode=33184 uid=0 gid=0" \
     "$(s3_describe "$DOCS_BUCKET" team/docs/pic.png)" "pic.png keeps type, class, cache-control and ACL after metadata changes"
 cmp "$src/pic.png" <(s3_body "$DOCS_BUCKET" team/docs/pic.png) || fail "pic.png body changed by chmod/touch"

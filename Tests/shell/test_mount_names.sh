@@ -39,7 +39,7 @@ expected_keys="$( (printf 'team/docs/names/\n'
     printf 'team/docs/names/%s\n' "${names[@]}"
     printf 'team/docs/names/%s/\n' "$dirname_odd"
     printf 'team/docs/names/%s/a+b #1.txt\n' "$dirname_odd") | LC_ALL=C sort)"
-eventually "$expected_keys" "exact keys in S3 for names made through the mount" s3_keys "$DOCS_BUCKET" team/docs/names/
+eventually_eq "$expected_keys" "exact keys in S3 for names made through the mount" s3_keys "$DOCS_BUCKET" team/docs/names/
 # Bodies, from S3 and through the mount.
 got="$(s3py '
 b = sys.argv[1]

@@ -41,7 +41,7 @@ assert_eq "600 $lm" "$(stat -c '%a %Y' "$MNT/docs/top.txt")" "mode and mtime of 
 
 # Writing into a prefix-only directory through the mount.
 echo added >"$MNT/docs/oob/deep/er/added.txt"
-eventually "team/docs/oob/deep/er/added.txt team/docs/oob/deep/er/file.txt" "a file created in a prefix-only directory" \
+eventually_eq "team/docs/oob/deep/er/added.txt team/docs/oob/deep/er/file.txt" "a file created in a prefix-only directory" \
     s3_keys_line "$DOCS_BUCKET" team/docs/oob/deep/
 
 # --- objects put after the directory was listed ------------------------------------------------
