@@ -70,6 +70,7 @@ public final class SmartFileSystem: Sendable {
     let mountTime = Timestamp.now()
     let attributeCache: TTLCache<FileAttributes>
     let listingCache: TTLCache<[DirectoryEntry]>
+    let prefetcher = AttributePrefetcher()
     let table = Mutex(OpenTable())
     /// The upload journal (write-back only).
     let journal: UploadJournal?
@@ -238,6 +239,9 @@ public final class SmartFileSystem: Sendable {
                 return open.attributes
             }
             var listedAsDirectory = false
+            if prefetcher.wait(path), case .hit(let attributes) = attributeCache.lookup(path), attributes.complete {
+                return attributes
+            }
             switch attributeCache.lookup(path) {
             case .hit(let attributes) where attributes.complete: return attributes
             case .hit(let attributes): listedAsDirectory = attributes.kind == .directory
@@ -260,7 +264,7 @@ public final class SmartFileSystem: Sendable {
     /// Asks S3: the object itself, else a directory (a marker object or any key under the prefix).
     /// With `directory`, the parent's listing showed the name as a prefix: when a key `x` and a
     /// prefix `x/` both exist, the directory wins, as in the listing.
-    private func fetchAttributes(_ module: MountedModule, _ relative: String, path: String,
+    func fetchAttributes(_ module: MountedModule, _ relative: String, path: String,
                                  directory: Bool = false) throws(FSError) -> FileAttributes {
         let key = module.key(relative)
         if !directory {
@@ -364,11 +368,14 @@ public final class SmartFileSystem: Sendable {
             token = page.isTruncated ? page.nextContinuationToken : nil
         } while token != nil
         listingCache.set(path, entries)
+        var incomplete: [DirectoryEntry] = []
         for entry in entries {
             let child = Self.join(path, entry.name)
             if case .hit(let known) = attributeCache.lookup(child), known.complete, known.etag == entry.attributes.etag { continue }
             attributeCache.set(child, entry.attributes)
+            incomplete.append(entry)
         }
+        prefetchAttributes(of: path, module, relative, incomplete)
         return entries
     }
 
