@@ -22,6 +22,12 @@ public final class UploadJournal: Sendable {
         public var metadata: [String: String]
         /// Seconds since 1970 when the data was journaled.
         public var created: Double
+        /// For a partial local copy of a large object: the version it overlays, which of its
+        /// bytes the data file holds, and which were written ([start, end] pairs).
+        public var baseETag: String?
+        public var baseSize: UInt64?
+        public var present: [[UInt64]]?
+        public var written: [[UInt64]]?
 
         public init(id: UInt64, path: String, module: String, key: String, size: UInt64, metadata: [String: String], created: Double) {
             self.id = id

@@ -90,6 +90,11 @@ extension SmartFileSystem {
             defer { file.lock.unlock() }
             return try readStaging(file, offset: offset, size: size)
         }
+        if file.partial != nil, file.stagingDescriptor >= 0 {
+            defer { file.lock.unlock() }
+            try fillPartial(file, offset..<(offset + UInt64(size)))
+            return try readStaging(file, offset: offset, size: size)
+        }
         let module = file.module
         let key = file.key
         let fileSize = file.attributes.size
@@ -222,8 +227,7 @@ extension SmartFileSystem {
         let file = handle.file
         file.lock.lock()
         defer { file.lock.unlock() }
-        try ensureLoaded(file)
-        try detachFromJournal(file)
+        try prepareForWrite(file)
         var done = 0
         while done < bytes.count {
             let count = pwrite(file.stagingDescriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
@@ -234,6 +238,13 @@ extension SmartFileSystem {
                               "module \(file.module.name): cannot write the local copy of \(file.key): \(String(cString: strerror(code)))")
             }
             done += count
+        }
+        if var partial = file.partial {
+            // A write past the end leaves a hole: zeros, written like the rest.
+            if offset > file.attributes.size { partial.written.insert(file.attributes.size..<offset) }
+            partial.present.insert(min(offset, file.attributes.size)..<(offset + UInt64(done)))
+            partial.written.insert(offset..<(offset + UInt64(done)))
+            file.partial = partial
         }
         file.attributes.size = max(file.attributes.size, offset + UInt64(done))
         file.attributes.mtime = Timestamp.now()
@@ -276,6 +287,7 @@ extension SmartFileSystem {
     /// Caller holds `file.lock`.
     private func truncateLocked(_ file: OpenFile, to size: UInt64) throws(FSError) {
         if size == 0 {
+            file.partial = nil
             if file.stagingDescriptor < 0 { try startStaging(file, loaded: true) }
             file.loaded = true
         } else {
@@ -306,6 +318,12 @@ extension SmartFileSystem {
     /// Makes the staging file hold the whole object (downloaded once). Caller holds `file.lock`.
     func ensureLoaded(_ file: OpenFile) throws(FSError) {
         if file.loaded && file.stagingDescriptor >= 0 { return }
+        if let partial = file.partial, file.stagingDescriptor >= 0 {
+            try fillPartial(file, 0..<partial.baseSize)
+            file.partial = nil
+            file.loaded = true
+            return
+        }
         if file.stagingDescriptor < 0 { try startStaging(file, loaded: false) }
         guard file.existsRemotely, file.attributes.size > 0 else {
             file.loaded = true
@@ -326,10 +344,56 @@ extension SmartFileSystem {
         file.loaded = true
     }
 
+    /// Makes the file writable locally. A large object is not downloaded first: its staging
+    /// file starts sparse, holding only what is written (and later read), so that its upload
+    /// can copy the unchanged ranges on the server. Caller holds `file.lock`.
+    private func prepareForWrite(_ file: OpenFile) throws(FSError) {
+        if file.stagingDescriptor < 0, !file.loaded, file.existsRemotely, fetcher != nil,
+           file.attributes.size >= max(options.multipartThreshold, 5 << 20),
+           let etag = file.remoteETag, !etag.isEmpty {
+            try startStaging(file, loaded: false)
+            if ftruncate(file.stagingDescriptor, off_t(file.attributes.size)) != 0 {
+                throw FSError(EIO, "module \(file.module.name): cannot size the local copy of \(file.key): \(String(cString: strerror(errno)))")
+            }
+            file.partial = PartialCopy(baseETag: etag, baseSize: file.attributes.size)
+            return
+        }
+        if file.partial == nil { try ensureLoaded(file) }
+        try detachFromJournal(file)
+    }
+
+    /// Downloads the bytes of `range` a partial copy lacks (from its base version). Caller
+    /// holds `file.lock`.
+    func fillPartial(_ file: OpenFile, _ range: Range<UInt64>) throws(FSError) {
+        guard var partial = file.partial else { return }
+        let wanted = range.lowerBound..<min(range.upperBound, partial.baseSize, file.attributes.size)
+        guard !wanted.isEmpty else { return }
+        for gap in partial.present.missing(in: wanted) {
+            let writer = StagingWriter(descriptor: file.stagingDescriptor, offset: gap.lowerBound)
+            do {
+                try file.module.store.getObject(bucket: file.module.bucket, key: file.key, range: gap,
+                                                ifMatch: partial.baseETag) { writer.write($0) }
+            } catch {
+                throw FSError.from(error, module: file.module.name, key: file.key)
+            }
+            if let failure = writer.failure {
+                throw FSError(EIO, "module \(file.module.name): cannot fill the local copy of \(file.key): \(failure)")
+            }
+            partial.present.insert(gap)
+        }
+        file.partial = partial
+    }
+
     /// Uploads the file if it has changes. Caller holds `file.lock`.
     func uploadLocked(_ file: OpenFile) throws(FSError) {
         guard file.dirty, !file.unlinked else { return }
-        if file.stagingDescriptor < 0 || !file.loaded {
+        if let partial = file.partial, file.stagingDescriptor >= 0, let path = file.stagingPath {
+            let etag = try uploadPartial(file.module, key: file.key, path: path, size: file.attributes.size,
+                                         metadata: file.attributes.metadata, partial: partial)
+            file.remoteETag = etag
+            file.attributes.etag = etag
+            file.partial = PartialCopy(baseETag: etag, baseSize: file.attributes.size, present: partial.present)
+        } else if file.stagingDescriptor < 0 || !file.loaded {
             // Only attributes changed: rewrite the metadata on the server.
             try replaceMetadata(file.module, file.key, attributes: file.attributes)
         } else {

@@ -27,6 +27,10 @@ final class OpenFile: @unchecked Sendable {
     /// The newest version handed to the upload journal, if any.
     var latestJournalID: UInt64?
 
+    /// A partial local copy of a large existing object: the staging file holds only the bytes
+    /// read or written so far, over the version `baseETag`; the rest is still in S3.
+    var partial: PartialCopy?
+
     /// A version of this file exists for other programs: in S3, or journaled for upload.
     var committed: Bool { existsRemotely || latestJournalID != nil }
 
@@ -49,6 +53,16 @@ final class OpenFile: @unchecked Sendable {
         stagingPath = nil
         loaded = false
     }
+}
+
+/// Which bytes of a partial local copy are valid, and which were written.
+struct PartialCopy: Sendable, Equatable {
+    var baseETag: String
+    var baseSize: UInt64
+    /// Bytes of the staging file that are valid (read from the base, or written).
+    var present = ByteRanges()
+    /// Bytes written since the base (they must be uploaded; the rest can be copied on the server).
+    var written = ByteRanges()
 }
 
 /// One open file descriptor's view: its flags and its read-ahead state.

@@ -43,6 +43,51 @@ extension SmartFileSystem {
 
     private var options_multipartThreshold: UInt64 { options.multipartThreshold }
 
+    /// Uploads a partial local copy of a large object (see `PartialCopy`): a multipart upload
+    /// whose parts untouched since `partial.baseETag` are copied on the server (UploadPartCopy),
+    /// and whose other parts are sent from the local file after the bytes it lacks are fetched.
+    func uploadPartial(_ module: MountedModule, key: String, path: String, size: UInt64,
+                       metadata: [String: String], partial: PartialCopy) throws(FSError) -> String {
+        let options = writeOptions(module, key: key, metadata: metadata)
+        do {
+            let current = try module.store.headObject(bucket: module.bucket, key: key)
+            guard current.etag == partial.baseETag else {
+                throw FSError(ESTALE, "module \(module.name): \(key) changed in S3 since it was opened for writing; the local changes stay in \(path)")
+            }
+            let descriptor = Glibc.open(path, O_WRONLY | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                throw FSError(EIO, "module \(module.name): cannot open \(path): \(String(cString: strerror(errno)))")
+            }
+            defer { close(descriptor) }
+            let lock = NSLock()
+            let base = min(partial.baseSize, size)
+            return try multipart(module, key: key, size: size, options: options) { number, range, uploadID throws(S3Error) in
+                if range.upperBound <= base && !partial.written.intersects(range) {
+                    return try module.store.uploadPartCopy(bucket: module.bucket, key: key, uploadID: uploadID, partNumber: number,
+                                                           sourceBucket: module.bucket, sourceKey: key, range: range)
+                }
+                // Fetch what this part lacks from the base version, then send the part.
+                let limit = range.lowerBound..<min(range.upperBound, base)
+                for gap in lock.withLock({ partial.present.missing(in: limit) }) where !gap.isEmpty {
+                    let writer = StagingWriter(descriptor: descriptor, offset: gap.lowerBound)
+                    try module.store.getObject(bucket: module.bucket, key: key, range: gap, ifMatch: partial.baseETag) { writer.write($0) }
+                    if let failure = writer.failure {
+                        throw S3Error(kind: .invalidRequest, operation: "UploadPart", bucket: module.bucket, key: key, status: nil,
+                                      code: "LocalWriteError", message: "cannot write \(path): \(failure)")
+                    }
+                }
+                return try module.store.uploadPart(bucket: module.bucket, key: key, uploadID: uploadID, partNumber: number,
+                                                   body: .file(path: path, offset: range.lowerBound, length: UInt64(range.count)))
+            }
+        } catch let error as FSError {
+            throw error
+        } catch let error as S3Error {
+            throw FSError.from(error, module: module.name, key: key)
+        } catch {
+            throw FSError(EIO, "module \(module.name): \(key): \(error)")
+        }
+    }
+
     /// Runs a multipart upload whose parts `makePart` produces, several at once; aborts it on failure.
     private func multipart(_ module: MountedModule, key: String, size: UInt64, options: ObjectWriteOptions,
                            makePart: @escaping (Int, Range<UInt64>, String) throws(S3Error) -> String) throws(S3Error) -> String {

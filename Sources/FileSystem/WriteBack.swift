@@ -16,7 +16,7 @@ extension SmartFileSystem: UploadPerformer {
             return
         }
         guard file.dirty, !file.unlinked else { return }
-        guard file.loaded, file.stagingDescriptor >= 0, let staging = file.stagingPath else {
+        guard file.loaded || file.partial != nil, file.stagingDescriptor >= 0, let staging = file.stagingPath else {
             // Only attributes changed, on a file whose data is in S3.
             try replaceMetadata(file.module, file.key, attributes: file.attributes)
             file.dirty = false
@@ -37,9 +37,15 @@ extension SmartFileSystem: UploadPerformer {
         } else {
             throw FSError(EIO, "module \(file.module.name): cannot move \(staging) into the upload journal: \(String(cString: strerror(errno)))")
         }
-        let entry = UploadJournal.Entry(id: id, path: file.path, module: file.module.name, key: file.key,
+        var entry = UploadJournal.Entry(id: id, path: file.path, module: file.module.name, key: file.key,
                                         size: file.attributes.size, metadata: file.attributes.metadata,
                                         created: Date().timeIntervalSince1970)
+        if let partial = file.partial {
+            entry.baseETag = partial.baseETag
+            entry.baseSize = partial.baseSize
+            entry.present = partial.present.ranges.map { [$0.lowerBound, $0.upperBound] }
+            entry.written = partial.written.ranges.map { [$0.lowerBound, $0.upperBound] }
+        }
         do {
             try journal.commit(entry)
         } catch {
@@ -116,8 +122,21 @@ extension SmartFileSystem: UploadPerformer {
         guard let module = modulesByName[task.entry.module] else {
             throw FSError(EIO, "module \(task.entry.module) is no longer configured; \(task.entry.key) stays in the journal")
         }
-        return try upload(module, key: task.entry.key, path: journal.dataPath(task.entry.id), size: task.entry.size,
-                          metadata: task.entry.metadata)
+        let entry = task.entry
+        if let partial = Self.partialCopy(of: entry) {
+            return try uploadPartial(module, key: entry.key, path: journal.dataPath(entry.id), size: entry.size,
+                                     metadata: entry.metadata, partial: partial)
+        }
+        return try upload(module, key: entry.key, path: journal.dataPath(entry.id), size: entry.size, metadata: entry.metadata)
+    }
+
+    /// The partial-copy description a journal entry carries, if any.
+    static func partialCopy(of entry: UploadJournal.Entry) -> PartialCopy? {
+        guard let baseETag = entry.baseETag, let baseSize = entry.baseSize else { return nil }
+        func ranges(_ pairs: [[UInt64]]?) -> ByteRanges {
+            ByteRanges((pairs ?? []).compactMap { $0.count == 2 && $0[0] < $0[1] ? $0[0]..<$0[1] : nil })
+        }
+        return PartialCopy(baseETag: baseETag, baseSize: baseSize, present: ranges(entry.present), written: ranges(entry.written))
     }
 
     func uploadFinished(_ task: UploadQueue.Task, etag: String) {
@@ -127,6 +146,10 @@ extension SmartFileSystem: UploadPerformer {
             file.existsRemotely = true
             file.remoteETag = etag
             file.attributes.etag = etag
+            if let partial = file.partial, !file.dirty {
+                // The new version is the base now: nothing written since.
+                file.partial = PartialCopy(baseETag: etag, baseSize: file.attributes.size, present: partial.present)
+            }
             if !file.dirty { attributeCache.set(file.path, file.attributes) }
         }
         journal?.remove(task.entry.id)
@@ -204,7 +227,8 @@ extension SmartFileSystem: UploadPerformer {
             file.stagingPath = journal.dataPath(entry.id)
             file.stagingDescriptor = descriptor
             file.stagingIsJournal = true
-            file.loaded = true
+            file.partial = Self.partialCopy(of: entry)
+            file.loaded = file.partial == nil
             file.latestJournalID = entry.id
             table.withLock { $0.files[entry.path] = file }
             _ = uploads.enqueue(UploadQueue.Task(entry: entry, file: file))
