@@ -203,7 +203,9 @@ extension SmartFileSystem {
             open.lock.lock()
             defer { open.lock.unlock() }
             if open.dirty || !open.existsRemotely {
-                // Not (fully) in S3 yet: the pending upload simply goes to the new name.
+                // Not (fully) in S3 yet: the pending upload simply goes to the new name. A partial
+                // copy overlays the object at the old name, so it is completed first.
+                if open.partial != nil { try ensureLoaded(open) }
                 let existed = open.existsRemotely
                 if existed {
                     try deleteObject(sourceModule, sourceKey)

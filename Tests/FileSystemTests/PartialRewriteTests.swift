@@ -91,3 +91,20 @@ final class PartialRewriteTests: FileSystemTestCase {
         XCTAssertEqual(store.object("media-bucket", "media/raced.bin")?.data, pattern(10 << 20, seed: 2))
     }
 }
+
+extension PartialRewriteTests {
+    func testRenameOfAPartiallyRewrittenFileLandsWholeUnderTheNewName() throws {
+        let media = module("media", bucket: "media-bucket", prefix: "media/", acl: "public-read", fileOverwrite: true)
+        let fs = try makeFS([media], options: options())
+        let original = pattern(11 << 20, seed: 4)
+        store.seed(bucket: "media-bucket", key: "media/old.bin", original)
+        let handle = try fs.open("/media/old.bin", flags: O_RDWR)
+        _ = try write(fs, handle, at: 100, bytes("zz"))
+        try fs.rename("/media/old.bin", to: "/media/new.bin")
+        try fs.release(handle)
+        var expected = original
+        expected.replaceSubrange(100..<102, with: bytes("zz"))
+        XCTAssertEqual(store.object("media-bucket", "media/new.bin")?.data, expected)
+        XCTAssertNil(store.object("media-bucket", "media/old.bin"))
+    }
+}
