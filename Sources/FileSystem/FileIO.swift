@@ -228,17 +228,11 @@ extension SmartFileSystem {
         file.lock.lock()
         defer { file.lock.unlock() }
         try prepareForWrite(file)
-        var done = 0
-        while done < bytes.count {
-            let count = pwrite(file.stagingDescriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
-            if count < 0 {
-                if errno == EINTR { continue }
-                let code = errno
-                throw FSError(code == ENOSPC ? ENOSPC : EIO,
-                              "module \(file.module.name): cannot write the local copy of \(file.key): \(String(cString: strerror(code)))")
-            }
-            done += count
+        if let code = writeAll(file.stagingDescriptor, bytes, at: offset) {
+            throw FSError(code == ENOSPC ? ENOSPC : EIO,
+                          "module \(file.module.name): cannot write the local copy of \(file.key): \(String(cString: strerror(code)))")
         }
+        let done = bytes.count
         if var partial = file.partial {
             // A write past the end leaves a hole: zeros, written like the rest.
             if offset > file.attributes.size { partial.written.insert(file.attributes.size..<offset) }

@@ -182,17 +182,26 @@ final class StagingWriter: @unchecked Sendable {
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var done = 0
-        while done < bytes.count {
-            let count = pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(written))
-            if count < 0 {
-                if errno == EINTR { continue }
-                failure = String(cString: strerror(errno))
-                return false
-            }
-            done += count
-            written += UInt64(count)
+        if let code = writeAll(descriptor, bytes, at: written) {
+            failure = String(cString: strerror(code))
+            return false
         }
+        written += UInt64(bytes.count)
         return true
     }
+}
+
+/// Writes all of `bytes` at `offset` (retrying short writes and EINTR); returns the errno of a
+/// failure, or nil.
+func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, at offset: UInt64) -> Int32? {
+    var done = 0
+    while done < bytes.count {
+        let count = pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
+        if count < 0 {
+            if errno == EINTR { continue }
+            return errno
+        }
+        done += count
+    }
+    return nil
 }

@@ -100,18 +100,11 @@ extension SmartFileSystem: UploadPerformer {
                 if errno == EINTR { continue }
                 throw FSError(EIO, "module \(file.module.name): cannot read the local copy of \(file.key): \(String(cString: strerror(errno)))")
             }
-            offset += off_t(count)
-            var done = 0
-            while done < count {
-                let written = Glibc.write(output, buffer.baseAddress! + done, count - done)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    let code = errno
-                    throw FSError(code == ENOSPC ? ENOSPC : EIO,
-                                  "module \(file.module.name): cannot write \(target): \(String(cString: strerror(code)))")
-                }
-                done += written
+            if let code = writeAll(output, UnsafeRawBufferPointer(rebasing: buffer[0..<count]), at: UInt64(offset)) {
+                throw FSError(code == ENOSPC ? ENOSPC : EIO,
+                              "module \(file.module.name): cannot write \(target): \(String(cString: strerror(code)))")
             }
+            offset += off_t(count)
         }
     }
 
