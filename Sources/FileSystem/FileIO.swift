@@ -9,9 +9,9 @@ extension SmartFileSystem {
     public func create(_ path: String, mode: UInt32, flags: Int32, caller: Caller) throws(FSError) -> UInt64 {
         let (module, relative) = try writableEntry(path)
         if !module.fileOverwrite {
-            // The kernel only creates names it believes absent; where objects must not be
-            // replaced, make sure (another host may have written it meanwhile).
-            attributeCache.remove(path)
+            // The kernel only creates names it looked up as absent (an answer this cache keeps
+            // for a moment, so this costs no request then); a caller that did not look first
+            // is checked against S3, so that an existing object is never replaced.
             if (try? getattr(path)) != nil {
                 let message = "module \(module.name): file_overwrite = false, refusing to replace existing \(module.key(relative))"
                 logger.warning("\(message)")

@@ -233,9 +233,31 @@ extension SmartFileSystem: UploadPerformer {
         return recovered
     }
 
-    /// Uploads pending, in flight and failing (for `status`).
-    public var uploadStatus: (queued: Int, inFlight: Int, bytes: UInt64, failing: [(path: String, attempts: Int, error: String)]) {
+    /// What `smartfs status` shows: uploads pending, in flight and failing, and cache use.
+    public func statusReport() -> FileSystemStatus {
         let snapshot = uploads.snapshot()
-        return (snapshot.queued, snapshot.inFlight, snapshot.queuedBytes, snapshot.failing)
+        return FileSystemStatus(
+            uploadsQueued: snapshot.queued, uploadsInFlight: snapshot.inFlight, pendingBytes: snapshot.queuedBytes,
+            failing: snapshot.failing.map { FileSystemStatus.FailingUpload(path: $0.path, attempts: $0.attempts, error: $0.error) },
+            blockCacheBytes: fetcher?.cache.size ?? 0, cacheLimitBytes: options.maxCacheBytes,
+            openFiles: table.withLock { $0.handles.count }, writeBack: isWriteBack)
     }
+}
+
+/// A snapshot of the filesystem's state, for `smartfs status`.
+public struct FileSystemStatus: Sendable {
+    public struct FailingUpload: Sendable {
+        public var path: String
+        public var attempts: Int
+        public var error: String
+    }
+
+    public var uploadsQueued: Int
+    public var uploadsInFlight: Int
+    public var pendingBytes: UInt64
+    public var failing: [FailingUpload]
+    public var blockCacheBytes: UInt64
+    public var cacheLimitBytes: UInt64
+    public var openFiles: Int
+    public var writeBack: Bool
 }

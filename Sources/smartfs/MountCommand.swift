@@ -129,6 +129,11 @@ struct MountCommand: ParsableCommand {
                                                                            timeouts: timeouts), logger: logger) {
                 unlink(resultFile)
                 try? "\(getpid())\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
+                let started = Date()
+                ControlSocket.serve(at: ControlSocket.path(for: mountPoint)) { [fileSystem, modules] command in
+                    guard command == "status" else { return "unknown command '\(command)'\n" }
+                    return renderStatus(fileSystem.statusReport(), mountPoint: mountPoint, started: started, modules: modules)
+                }
                 reporter.ready()
             }
         } catch {
@@ -141,6 +146,7 @@ struct MountCommand: ParsableCommand {
             if foreground { printError("unmounted, but not everything is in S3; kept in \(cacheDirectory.journal):\n" + text) }
         }
         unlink(pidFile)
+        unlink(ControlSocket.path(for: mountPoint))
         if !failures.isEmpty { throw ExitCode(ExitCode2.failure) }
     }
 

@@ -28,6 +28,12 @@ cp "$SRC/empty" "$MNT/docs/crash/empty"
 elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 (( elapsed_ms < 20000 )) || fail "writing $N files with S3 frozen took ${elapsed_ms} ms: close() waited for S3"
 
+# `smartfs status` shows them waiting (the control socket answers while S3 does not).
+status="$("$SMARTFS_BIN" status "$MNT")" || fail "smartfs status failed: $status"
+assert_contains "$status" "uploads:"
+queued=$(sed -n 's/^uploads: *\([0-9]*\) queued, \([0-9]*\) in flight.*/\1 \2/p' <<<"$status")
+(( ${queued% *} + ${queued#* } >= N - 4 )) || fail "status should show the pending uploads: $status"
+
 # 2. While pending: listed, stat'ed and read correctly from the cache.
 assert_eq "$((N + 1))" "$(ls "$MNT/docs/crash" | wc -l)" "pending files are listed"
 assert_eq "$(stat -c %s "$SRC/f_17")" "$(stat -c %s "$MNT/docs/crash/f_17")" "pending file size"
@@ -79,6 +85,9 @@ s3.delete_bucket(Bucket=b)' "$PUBLIC_BUCKET"
 echo "kept while the bucket is gone" >"$MNT/public/retry.txt"
 sleep 2
 grep -q "upload failed" "$LOG" || fail "no log line for the failing upload"
+status="$("$SMARTFS_BIN" status "$MNT")"
+assert_contains "$status" "failing: /public/retry.txt"
+assert_contains "$status" "NoSuchBucket"
 grep "upload failed" "$LOG" | grep -q "NoSuchBucket" || fail "the failure log line does not name the S3 error code"
 s3py 's3.create_bucket(Bucket=sys.argv[1])' "$PUBLIC_BUCKET"
 for _ in $(seq 1 60); do
