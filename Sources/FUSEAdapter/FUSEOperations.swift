@@ -84,8 +84,13 @@ private func timestamp(_ spec: timespec) -> Timestamp? {
 /// one `SmartFileSystem` method and returns its result or `-errno`.
 func makeOperations() -> fuse_operations {
     var operations = fuse_operations()
-    operations.`init` = { _, config in
+    operations.`init` = { connection, config in
         let context = FUSEContext.current
+        if let connection {
+            // Larger requests: fewer round trips for sequential reads and writes.
+            connection.pointee.max_readahead = max(connection.pointee.max_readahead, 1 << 20)
+            connection.pointee.max_write = max(connection.pointee.max_write, 1 << 20)
+        }
         if let config {
             config.pointee.entry_timeout = context.timeouts.entry
             config.pointee.attr_timeout = context.timeouts.attributes

@@ -25,15 +25,19 @@ final class BlockFetcher: @unchecked Sendable {
     private let logger: Logger
     private let condition = NSCondition()
     private var inFlight: Set<String> = []
+    /// Blocks a read-ahead request failed to fetch, and why: the reader waiting for one gets
+    /// the failure (rather than asking again at once); it is forgotten after a moment.
+    private var failures: [String: (error: S3Error, time: Double)] = [:]
     private var runs: [Run] = []
     private var started = false
     private let workers: Int
 
-    /// Blocks fetched in one read-ahead request: 32 (32 MiB), more for large objects, so that a
-    /// whole object is read in about eight requests at most (servers that cost a pass over the
-    /// object per ranged GET, like the test server, otherwise dominate), up to 256.
+    /// Blocks fetched in one read-ahead request: a whole object up to 256 MiB in one request
+    /// (servers that cost a pass over the object per ranged GET, like the test server, are
+    /// dominated by the request count), larger objects in runs of an eighth, 64 to 256 MiB,
+    /// several at once.
     static func blocksPerRun(objectBlocks: UInt64) -> UInt64 {
-        min(256, max(32, (objectBlocks + 7) / 8))
+        objectBlocks <= 256 ? max(1, objectBlocks) : min(256, max(64, (objectBlocks + 7) / 8))
     }
 
     init(cache: BlockCache, workers: Int = 4, logger: Logger) {
@@ -48,6 +52,15 @@ final class BlockFetcher: @unchecked Sendable {
         Int(min(blockSize, objectSize - index * blockSize))
     }
 
+    /// Bytes `range` (within the block) of block `index` of `object`, from the cache or S3
+    /// (the whole block is fetched, pinned to the object's ETag, and cached).
+    func read(_ object: Object, _ index: UInt64, range: Range<Int>) throws(S3Error) -> [UInt8] {
+        let name = cache.name(bucket: object.module.bucket, key: object.key, etag: object.etag, index: index)
+        if let bytes = cache.read(name, range: range), bytes.count == range.count { return bytes }
+        let block = try block(object, index)
+        return Array(block[min(range.lowerBound, block.count)..<min(range.upperBound, block.count)])
+    }
+
     /// Block `index` of `object`, from the cache or S3 (pinned to the object's ETag).
     func block(_ object: Object, _ index: UInt64) throws(S3Error) -> [UInt8] {
         let name = cache.name(bucket: object.module.bucket, key: object.key, etag: object.etag, index: index)
@@ -59,6 +72,10 @@ final class BlockFetcher: @unchecked Sendable {
                 condition.wait()
                 condition.unlock()
                 continue
+            }
+            if let failure = failures.removeValue(forKey: name), monotonicSeconds() - failure.time < 2 {
+                condition.unlock()
+                throw failure.error
             }
             inFlight.insert(name)
             condition.unlock()
@@ -149,14 +166,24 @@ final class BlockFetcher: @unchecked Sendable {
         let start = first * blockSize
         let end = min(object.size, (last + 1) * blockSize)
         logger.trace("read-ahead fetch", metadata: ["key": "\(object.key)", "from": "\(first) MiB", "blocks": "\(last - first + 1)"])
-        let splitter = BlockSplitter(first: first, blockSize: blockSize, objectSize: object.size) { [cache] index, bytes in
-            if let name = wanted[index] { cache.store(name, bytes) }
+        // Each block is released as soon as it is stored, so a reader waiting for it goes on
+        // while the rest of the run is still arriving.
+        let splitter = BlockSplitter(first: first, blockSize: blockSize, objectSize: object.size) { [cache, self] index, bytes in
+            if let name = wanted[index] {
+                cache.store(name, bytes)
+                finish([name])
+            }
         }
         do {
             try object.module.store.getObject(bucket: object.module.bucket, key: object.key, range: start..<end,
                                               ifMatch: object.etag) { splitter.append($0) }
         } catch {
             logger.debug("read-ahead failed", metadata: ["module": "\(object.module.name)", "key": "\(object.key)", "code": "\(error.code)"])
+            let now = monotonicSeconds()
+            condition.lock()
+            for (_, name) in claimed where inFlight.contains(name) { failures[name] = (error, now) }
+            if failures.count > 4096 { failures = failures.filter { now - $0.value.time < 2 } }
+            condition.unlock()
         }
         finish(claimed.map(\.1))
     }
@@ -190,7 +217,7 @@ private final class BlockSplitter: @unchecked Sendable {
         while offset < bytes.count {
             let length = Int(min(blockSize, objectSize - index * blockSize))
             let take = min(length - current.count, bytes.count - offset)
-            current.append(contentsOf: bytes[offset..<(offset + take)])
+            current.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + take)]))
             offset += take
             if current.count == length {
                 emit(index, current)

@@ -127,21 +127,20 @@ extension SmartFileSystem {
         guard offset < knownSize, size > 0 else { return [] }
         let blockSize = fetcher.blockSize
         var objectSize = knownSize
-        var etag = handle.pinnedETag
         var output: [UInt8] = []
         var position = offset
-        if etag == nil {
-            // First read of this handle: ask S3 for the current version (the ETag check on open),
-            // unless the block is already cached under the version the metadata names.
+        var tentative = false
+        if handle.pinnedETag == nil {
             let index = position / blockSize
-            if let knownETag, let cached = fetcher.cache.read(
-                fetcher.cache.name(bucket: module.bucket, key: key, etag: knownETag, index: index),
-                range: 0..<fetcher.length(ofBlock: index, objectSize: max(knownSize, index * blockSize + 1))) {
-                etag = knownETag
-                _ = cached  // served again by the loop below, with the version now pinned
+            if let knownETag, offset == 0 || fetcher.cache.contains(fetcher.cache.name(bucket: module.bucket, key: key, etag: knownETag, index: index)) {
+                // Read over the version the metadata names (cached, or a whole-file read that
+                // starts its read-ahead at once); if S3 holds another, the first fetch says so.
+                handle.pinnedETag = knownETag
+                tentative = true
             } else {
+                // Ask S3 for the current version with the first block (the ETag check on open).
                 let (bytes, info) = try fetcher.firstBlock(module, key, index, sizeHint: knownSize)
-                etag = info.etag
+                handle.pinnedETag = info.etag
                 objectSize = info.size
                 let within = Int(position - index * blockSize)
                 if within < bytes.count {
@@ -151,48 +150,59 @@ extension SmartFileSystem {
                 }
                 if info.size != knownSize || info.etag != knownETag { objectChanged(handle.file, info) }
             }
-            handle.pinnedETag = etag
         }
-        let object = BlockFetcher.Object(module: module, key: key, etag: etag!, size: objectSize)
+        let object = BlockFetcher.Object(module: module, key: key, etag: handle.pinnedETag!, size: objectSize)
         let end = min(objectSize, offset + UInt64(size))
+        readAhead(handle, fetcher, object, offset: offset, end: end)
         while position < end {
             let index = position / blockSize
-            let bytes = try fetcher.block(object, index)
             let within = Int(position - index * blockSize)
-            guard within < bytes.count else { break }
-            let take = min(Int(end - position), bytes.count - within)
-            output += bytes[within..<(within + take)]
-            position += UInt64(take)
+            let take = min(Int(end - position), fetcher.length(ofBlock: index, objectSize: objectSize) - within)
+            guard take > 0 else { break }
+            let bytes: [UInt8]
+            do {
+                bytes = try fetcher.read(object, index, range: within..<(within + take))
+            } catch where tentative && error.code == "PreconditionFailed" {
+                // S3 holds another version than the metadata said: start over with the current one.
+                handle.pinnedETag = nil
+                handle.prefetchedUpTo = 0
+                return try readRemote(handle, module, key, knownSize: knownSize, knownETag: nil, offset: offset, size: size)
+            }
+            guard !bytes.isEmpty else { break }
+            output += bytes
+            position += UInt64(bytes.count)
         }
-        // Sequential reading widens the read-ahead window; a jump starts it over. The kernel
-        // sends a sequential reader's requests from several threads, so "sequential" allows
-        // them to arrive a little out of order.
+        return output
+    }
+
+    /// Decides what to fetch ahead of a read of `offset..<end`. Sequential reading widens the
+    /// window; a jump starts it over. The kernel sends a sequential reader's requests from
+    /// several threads, so "sequential" allows them to arrive a little out of order. Whole runs
+    /// only, so that each read-ahead request is large. Caller holds `handle.lock`.
+    private func readAhead(_ handle: Handle, _ fetcher: BlockFetcher, _ object: BlockFetcher.Object, offset: UInt64, end: UInt64) {
+        let blockSize = fetcher.blockSize
+        let objectBlocks = (object.size + blockSize - 1) / blockSize
+        let run = BlockFetcher.blocksPerRun(objectBlocks: objectBlocks)
         let sequential = offset <= handle.lastReadEnd + blockSize && offset + blockSize >= handle.lastReadEnd
         if offset == 0 {
-            // Reading from the start is how whole-file reads begin: fetch a full run ahead at once.
-            handle.windowBlocks = max(ReadAhead.initialBlocks,
-                                      BlockFetcher.blocksPerRun(objectBlocks: (objectSize + blockSize - 1) / blockSize))
+            // Reading from the start is how whole-file reads begin: a full run at once.
+            handle.windowBlocks = max(ReadAhead.initialBlocks, run)
             handle.prefetchedUpTo = 0
         } else if sequential {
-            let objectBlocks = (objectSize + blockSize - 1) / blockSize
-            handle.windowBlocks = min(handle.windowBlocks * 2, max(ReadAhead.maxBlocks, 4 * BlockFetcher.blocksPerRun(objectBlocks: objectBlocks)))
-        } else if !sequential {
+            handle.windowBlocks = min(handle.windowBlocks * 2, max(ReadAhead.maxBlocks, 4 * run))
+        } else {
             handle.windowBlocks = ReadAhead.initialBlocks
             handle.prefetchedUpTo = 0
         }
-        handle.lastReadEnd = sequential ? max(handle.lastReadEnd, position) : position
-        if offset == 0 || handle.windowBlocks > ReadAhead.initialBlocks {
-            // Ask for more only in whole runs, so that each read-ahead request is large.
-            let next = (position + blockSize - 1) / blockSize
-            let target = min(next + handle.windowBlocks, (objectSize + blockSize - 1) / blockSize)
-            let from = max(next, handle.prefetchedUpTo)
-            let run = BlockFetcher.blocksPerRun(objectBlocks: (objectSize + blockSize - 1) / blockSize)
-            if target > from && (target - from >= min(run, handle.windowBlocks / 2) || target * blockSize >= objectSize) {
-                fetcher.prefetch(object, first: from, count: target - from)
-                handle.prefetchedUpTo = target
-            }
+        handle.lastReadEnd = sequential ? max(handle.lastReadEnd, end) : end
+        guard offset == 0 || handle.windowBlocks > ReadAhead.initialBlocks else { return }
+        let first = offset / blockSize
+        let target = min(first + handle.windowBlocks, objectBlocks)
+        let from = max(first, handle.prefetchedUpTo)
+        if target > from && (target - from >= min(run, handle.windowBlocks / 2) || target == objectBlocks) {
+            fetcher.prefetch(object, first: from, count: target - from)
+            handle.prefetchedUpTo = target
         }
-        return output
     }
 
     /// S3 holds another version than the one the metadata cache described: adopt it.
