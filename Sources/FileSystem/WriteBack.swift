@@ -10,7 +10,7 @@ extension SmartFileSystem: UploadPerformer {
 
     /// Hands the file's pending changes over: to the journal (write-back) or to S3 (not).
     /// Caller holds `file.lock`.
-    func commitLocked(_ file: OpenFile) throws(FSError) {
+    func commitLocked(_ file: OpenFile, waited: Bool = false) throws(FSError) {
         guard let journal else {
             try uploadLocked(file)
             return
@@ -23,7 +23,16 @@ extension SmartFileSystem: UploadPerformer {
             attributeCache.set(file.path, file.attributes)
             return
         }
-        uploads.waitForRoom(limit: options.maxCacheBytes, adding: file.attributes.size)
+        if !waited && uploads.pendingBytes + file.attributes.size > options.maxCacheBytes {
+            // Back-pressure: wait for uploads to make room, without holding the file (an upload
+            // of this very file may need it to finish).
+            let size = file.attributes.size
+            file.lock.unlock()
+            uploads.waitForRoom(limit: options.maxCacheBytes, adding: size)
+            file.lock.lock()
+            // Another thread may have committed or changed it meanwhile: start over.
+            return try commitLocked(file, waited: true)
+        }
         let id = journal.allocateID()
         let target = journal.dataPath(id)
         // The data becomes the journal's: moved when nobody else can write it through this

@@ -108,3 +108,23 @@ extension PartialRewriteTests {
         XCTAssertNil(store.object("media-bucket", "media/old.bin"))
     }
 }
+
+/// When the data waiting for upload would pass the cache's bound, writers wait (back-pressure)
+/// rather than fail, and nothing is lost.
+final class BackPressureTests: FileSystemTestCase {
+    func testWritersWaitForRoomInsteadOfFailing() throws {
+        var options = FileSystemOptions()
+        options.writeBack = true
+        options.maxCacheBytes = 3 << 20
+        let fs = try makeFS(options: options)
+        // The first upload fails once: it is retried after a back-off, holding its bytes meanwhile.
+        store.failNext("PutObject", times: 1, key: "media/a.bin", with: InMemoryObjectStore.serviceError(503, "SlowDown"))
+        try createFile(fs, "/media/a.bin", pattern(2 << 20, seed: 1))
+        let start = Date()
+        try createFile(fs, "/media/b.bin", pattern(2 << 20, seed: 2))  // 2 + 2 MiB > 3 MiB: waits for a.bin
+        XCTAssertGreaterThan(Date().timeIntervalSince(start), 0.3, "the second close should have waited for room")
+        XCTAssertNotNil(store.object("media-bucket", "media/a.bin"), "a.bin was uploaded before b.bin was accepted")
+        XCTAssertTrue(fs.flushAll().isEmpty)
+        XCTAssertEqual(store.object("media-bucket", "media/b.bin")?.data, pattern(2 << 20, seed: 2))
+    }
+}
