@@ -100,6 +100,15 @@ for t in "${tests[@]}"; do
     bg_wait "$BG_PID" || rc=$?
     dur=$((SECONDS - start))
     unmount_all_under "$tdir"
+    # The test secret must appear nowhere but in the configuration files the test wrote: not in
+    # daemon logs, command output, cache or journal files.
+    if [[ -n "${SMARTFS_TEST_SECRET_KEY:-}" ]]; then
+        leaks="$(grep -rlIF --exclude='*.toml' -- "$SMARTFS_TEST_SECRET_KEY" "$tdir" "$root/$name.log" 2>/dev/null | head -5 || true)"
+        if [[ -n "$leaks" ]]; then
+            echo "FAIL: the test secret key appears in: $leaks" >>"$root/$name.log"
+            [[ $rc -eq 0 ]] && rc=1
+        fi
+    fi
     rm -rf --one-file-system -- "$tdir"
     case $rc in
         0) passed=$((passed + 1)); echo "PASS $name (${dur}s)" ;;
