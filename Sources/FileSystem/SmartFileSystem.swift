@@ -49,7 +49,7 @@ public struct FileSystemOptions: Sendable {
     /// in the background. Off, `close()` uploads before it returns.
     public var writeBack = false
     /// Background upload workers (write-back).
-    public var uploadWorkers = 4
+    public var uploadWorkers = 8
     /// The cache directory's bound: blocks read are evicted to stay under it, and writers
     /// wait while more than this many bytes are waiting to be uploaded.
     public var maxCacheBytes: UInt64 = 10 << 30
