@@ -89,7 +89,7 @@ final class BlockFetcher: @unchecked Sendable {
 
     /// Fetches a block without knowing the object's current ETag (the first read of an open):
     /// returns the bytes and what S3 said of the object, and caches the block under that ETag.
-    func firstBlock(_ module: MountedModule, _ key: String, _ index: UInt64, sizeHint: UInt64) throws(S3Error) -> ([UInt8], ObjectInfo) {
+    func firstBlock(_ module: MountedModule, _ key: String, _ index: UInt64) throws(S3Error) -> ([UInt8], ObjectInfo) {
         let start = index * blockSize
         let (bytes, info) = try get(module, key, start..<(start + blockSize), ifMatch: nil)
         let name = cache.name(bucket: module.bucket, key: key, etag: info.etag, index: index)

@@ -139,7 +139,7 @@ extension SmartFileSystem {
                 tentative = true
             } else {
                 // Ask S3 for the current version with the first block (the ETag check on open).
-                let (bytes, info) = try fetcher.firstBlock(module, key, index, sizeHint: knownSize)
+                let (bytes, info) = try fetcher.firstBlock(module, key, index)
                 handle.pinnedETag = info.etag
                 objectSize = info.size
                 let within = Int(position - index * blockSize)

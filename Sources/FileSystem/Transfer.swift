@@ -28,7 +28,7 @@ extension SmartFileSystem {
                 metadata: [String: String]) throws(FSError) -> String {
         let options = writeOptions(module, key: key, metadata: metadata)
         do {
-            if size <= options_multipartThreshold {
+            if size <= self.options.multipartThreshold {
                 return try module.store.putObject(bucket: module.bucket, key: key,
                                                   body: .file(path: path, offset: 0, length: size), options: options)
             }
@@ -40,8 +40,6 @@ extension SmartFileSystem {
             throw FSError.from(error, module: module.name, key: key)
         }
     }
-
-    private var options_multipartThreshold: UInt64 { options.multipartThreshold }
 
     /// Uploads a partial local copy of a large object (see `PartialCopy`): a multipart upload
     /// whose parts untouched since `partial.baseETag` are copied on the server (UploadPartCopy),
