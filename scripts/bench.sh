@@ -320,6 +320,10 @@ PNG="$WORK/benchmarks.png"
 step "report"
 "$REPORT_PY" "$SMARTFS_ROOT/scripts/bench_report.py" --results "$WORK/results" --md "$MD" --png "$PNG"
 if [[ $WRITE_DOCS -eq 1 ]]; then
+    # Keep the hand-written "Other measurements" section of the page across runs.
+    if grep -q '^## Other measurements' docs/benchmarks.md 2>/dev/null; then
+        { printf '\n'; sed -n '/^## Other measurements/,$p' docs/benchmarks.md; } >>"$MD"
+    fi
     cp "$MD" docs/benchmarks.md
     if [[ -f "$PNG" ]]; then cp "$PNG" docs/benchmarks.png; fi
     echo "bench: wrote docs/benchmarks.md$([[ -f "$PNG" ]] && echo " and docs/benchmarks.png")" >&2

@@ -447,14 +447,6 @@ def build(args):
         "sha256 of every copy through the mount and through `get_object`.\n"
         "9. `rm -rf a/small b/small`; poll until neither bucket has a key under `small/`.\n")
     md_text = "\n".join(md)
-    # Keep the hand-written "Other measurements" section (from the other scripts) across runs.
-    marker = "\n## Other measurements\n"
-    try:
-        previous = open(args.md).read()
-    except OSError:
-        previous = ""
-    if marker in previous:
-        md_text = md_text.rstrip("\n") + "\n" + previous[previous.index(marker):]
     with open(args.md, "w") as f:
         f.write(md_text)
 
