@@ -26,10 +26,15 @@ enum ControlSocket {
                     if errno == EINTR { continue }
                     return
                 }
-                let request = readLine(client)
-                let reply = Array(respond(request).utf8)
-                _ = reply.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                close(client)
+                // One thread per request: a `flush` can take long, and `status` must still answer.
+                let worker = Thread {
+                    let request = readLine(client)
+                    let reply = Array(respond(request).utf8)
+                    _ = reply.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                    close(client)
+                }
+                worker.stackSize = 1 << 20
+                worker.start()
             }
         }
         thread.name = "smartfs-control"

@@ -131,8 +131,18 @@ struct MountCommand: ParsableCommand {
                 try? "\(getpid())\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
                 let started = Date()
                 ControlSocket.serve(at: ControlSocket.path(for: mountPoint)) { [fileSystem, modules] command in
-                    guard command == "status" else { return "unknown command '\(command)'\n" }
-                    return renderStatus(fileSystem.statusReport(), mountPoint: mountPoint, started: started, modules: modules)
+                    switch command {
+                    case "status":
+                        return renderStatus(fileSystem.statusReport(), mountPoint: mountPoint, started: started, modules: modules)
+                    case "pending":
+                        let status = fileSystem.statusReport()
+                        return "\(status.uploadsQueued + status.uploadsInFlight) \(status.pendingBytes)\n"
+                    case "flush":
+                        let failures = fileSystem.flushAll()
+                        return failures.isEmpty ? "ok\n" : failures.map { "failed: \($0.reason)" }.joined(separator: "\n") + "\n"
+                    default:
+                        return "unknown command '\(command)'\n"
+                    }
                 }
                 reporter.ready()
             }

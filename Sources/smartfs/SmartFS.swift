@@ -10,7 +10,7 @@ struct SmartFS: ParsableCommand {
             of yours) is a top-level directory backed by its own bucket, key prefix, ACL, region, \
             endpoint and credentials. See docs/configuration.md.
             """,
-        subcommands: [MountCommand.self, UnmountCommand.self, StatusCommand.self, InitCommand.self, CheckCommand.self, ModulesCommand.self, S3BenchCommand.self]
+        subcommands: [MountCommand.self, UnmountCommand.self, StatusCommand.self, FlushCommand.self, InitCommand.self, CheckCommand.self, ModulesCommand.self, S3BenchCommand.self]
     )
 }
 

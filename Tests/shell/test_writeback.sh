@@ -66,8 +66,13 @@ print("verified", len(names))
 ' "$DOCS_BUCKET" "$SRC" "$N"
 assert_eq "0" "$(find "$CACHE" -path '*/journal/*' -type f | wc -l)" "journal empty after the uploads"
 
-# 5. fsync returns only once the object is in S3.
+# 5. `smartfs flush` returns once everything written is in S3; fsync once the file is.
 smartfs_mount
+mkdir "$MNT/docs/flushed"
+for i in $(seq 1 20); do cp "$SRC/f_$i" "$MNT/docs/flushed/f_$i"; done
+out="$("$SMARTFS_BIN" flush "$MNT")" || fail "smartfs flush failed: $out"
+assert_contains "$out" "is in S3"
+assert_eq "20" "$(s3py 'print(s3.list_objects_v2(Bucket=sys.argv[1], Prefix="team/docs/flushed/f_")["KeyCount"])' "$DOCS_BUCKET")" "objects in S3 right after flush"
 python3 - "$MNT/docs/synced.bin" <<'PY'
 import os, sys
 fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
