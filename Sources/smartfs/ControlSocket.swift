@@ -1,3 +1,4 @@
+import ArgumentParser
 import FileSystem
 import Foundation
 
@@ -88,6 +89,16 @@ enum ControlSocket {
     private static func connect(_ descriptor: Int32, _ path: String) -> Int32 {
         withAddress(path) { Glibc.connect(descriptor, $0, $1) }
     }
+}
+
+/// `path` as an absolute mount point of a running smartfs mount, or a message and exit 1.
+func smartfsMountPoint(_ path: String) throws -> String {
+    let mountPoint = absolutePath(path)
+    guard MountTable.entries().contains(where: { $0.mountPoint == mountPoint && $0.type == "fuse.smartfs" }) else {
+        printError("\(mountPoint) is not a smartfs mount")
+        throw ExitCode(ExitCode2.failure)
+    }
+    return mountPoint
 }
 
 /// The text `smartfs status` prints.

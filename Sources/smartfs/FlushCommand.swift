@@ -12,11 +12,7 @@ struct FlushCommand: ParsableCommand {
     var mountPoint: String
 
     func run() throws {
-        let mountPoint = absolutePath(self.mountPoint)
-        guard MountTable.entries().contains(where: { $0.mountPoint == mountPoint && $0.type == "fuse.smartfs" }) else {
-            printError("\(mountPoint) is not a smartfs mount")
-            throw ExitCode(ExitCode2.failure)
-        }
+        let mountPoint = try smartfsMountPoint(self.mountPoint)
         let answer = Answer()
         let request = Thread {
             answer.set(ControlSocket.request("flush", mountPoint: mountPoint))

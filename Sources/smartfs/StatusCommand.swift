@@ -11,11 +11,7 @@ struct StatusCommand: ParsableCommand {
     var mountPoint: String
 
     func run() throws {
-        let mountPoint = absolutePath(self.mountPoint)
-        guard MountTable.entries().contains(where: { $0.mountPoint == mountPoint && $0.type == "fuse.smartfs" }) else {
-            printError("\(mountPoint) is not a smartfs mount")
-            throw ExitCode(ExitCode2.failure)
-        }
+        let mountPoint = try smartfsMountPoint(self.mountPoint)
         guard let report = ControlSocket.request("status", mountPoint: mountPoint) else {
             printError("the daemon serving \(mountPoint) does not answer on \(ControlSocket.path(for: mountPoint))")
             throw ExitCode(ExitCode2.failure)
